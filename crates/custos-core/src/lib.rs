@@ -25,3 +25,14 @@ pub use validate::{parse_event, parse_event_value, Rejection};
 /// The largest ledger entry (canonical event bytes) the C2SP tlog-tiles
 /// entry bundle format can hold: a big-endian `u16` length prefix.
 pub const MAX_ENTRY_BYTES: usize = 65_535;
+
+/// Lowercase hex, the form hashes take in JSON output.
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 0xf) as usize] as char);
+    }
+    s
+}

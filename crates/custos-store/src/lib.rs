@@ -1,1 +1,128 @@
-//! custos-store
+//! The queryable side of Custos: every event indexed at its ledger index,
+//! the customer records each one disclosed, the reference facts
+//! (reviews, orders, customer↔seller relations, tickets, account bans,
+//! employees, honeytokens) maintained in ledger order, and small tables
+//! other crates keep here (alerts, detector state).
+//!
+//! Everything lives behind the narrow [`Store`] trait. [`SqliteStore`] is
+//! the embedded backend (one file in the data dir); a PostgreSQL backend
+//! will implement the same trait and run the same test suite
+//! (`tests/suite`). SQL appears only inside a backend's module.
+//!
+//! The store is derived data: the ledger is the source of truth. What the
+//! store writes for an event comes from the pure [`derive_rows`], so
+//! `custos verify` can re-derive the rows from the ledger and compare them
+//! with [`Store::scan_rows`]; an edited row is caught.
+//!
+//! This crate does not validate events (that is `custos-core`'s job),
+//! does not hash trees or sign checkpoints (`custos-ledger`), and does not
+//! decide anything: it stores and answers.
+
+mod error;
+mod model;
+mod rows;
+pub mod sqlite;
+
+pub use error::{Result, StoreError};
+pub use model::{
+    Account, AlertFilter, AlertRow, Employee, EmployeeStatus, LedgerHead, Order, Reactivation,
+    Relation, Restriction, Review, ReviewDeletion, Seen, Ticket, TicketStatus, TimeWindow,
+};
+pub use rows::{
+    derive_rows, leaf_hash, AccountStatus, DisclosureRow, EventRow, EventRows, FactUpdate,
+    FieldSet, StoredRows,
+};
+pub use sqlite::SqliteStore;
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+/// The store's interface, shared by every backend.
+///
+/// Writes take `&mut self`: one writer (the ingest pipeline) per store.
+/// Readers may open their own handle on the same store.
+pub trait Store: Send {
+    /// Number of ledger entries indexed: the ledger index the next batch
+    /// must start at.
+    fn ledger_size(&self) -> Result<u64>;
+
+    /// The ledger head recorded by the last batch, `None` while empty.
+    fn ledger_head(&self) -> Result<Option<LedgerHead>>;
+
+    /// Writes a batch atomically and durably: event rows, disclosure rows,
+    /// fact updates in batch order, and the ledger head it now reflects.
+    ///
+    /// Refused, with nothing written, when `batch[0]` does not sit at
+    /// [`Store::ledger_size`], when indexes are not consecutive, when
+    /// `head.size` is not the size after the batch, or when an event id
+    /// is already stored.
+    fn index_batch(&mut self, batch: &[EventRows], head: &LedgerHead) -> Result<()>;
+
+    /// The stored ledger index and leaf hash of each of `ids` that is
+    /// stored; absent ids are not in the map.
+    fn lookup_ids(&self, ids: &[&str]) -> Result<HashMap<String, Seen>>;
+
+    /// The event and disclosure rows stored for the ledger indexes in
+    /// `range`, ordered by index, exactly as stored. Callers page through
+    /// large ledgers range by range.
+    fn scan_rows(&self, range: Range<u64>) -> Result<Vec<StoredRows>>;
+
+    /// The event with this id.
+    fn event(&self, id: &str) -> Result<Option<EventRow>>;
+
+    /// Events an employee performed in `window`, oldest first, at most
+    /// `limit`.
+    fn events_by_employee(
+        &self,
+        employee: &str,
+        window: TimeWindow,
+        limit: usize,
+    ) -> Result<Vec<EventRow>>;
+
+    /// Events that concern a seller (see [`EventRow::seller`]) in `window`,
+    /// oldest first, at most `limit`.
+    fn events_by_seller(
+        &self,
+        seller: &str,
+        window: TimeWindow,
+        limit: usize,
+    ) -> Result<Vec<EventRow>>;
+
+    /// Customer records disclosed to an employee in `window`, oldest first.
+    fn disclosures_by_employee(
+        &self,
+        employee: &str,
+        window: TimeWindow,
+    ) -> Result<Vec<DisclosureRow>>;
+
+    /// Disclosures of one customer's records in `window`, oldest first.
+    fn disclosures_by_customer(
+        &self,
+        customer: &str,
+        window: TimeWindow,
+    ) -> Result<Vec<DisclosureRow>>;
+
+    fn review(&self, id: &str) -> Result<Option<Review>>;
+    fn order(&self, id: &str) -> Result<Option<Order>>;
+    fn ticket(&self, id: &str) -> Result<Option<Ticket>>;
+    fn account(&self, id: &str) -> Result<Option<Account>>;
+    fn employee(&self, id: &str) -> Result<Option<Employee>>;
+    /// Every known employee, by id.
+    fn employees(&self) -> Result<Vec<Employee>>;
+
+    /// Customers who reviewed or bought from a seller, by customer id.
+    fn customers_of_seller(&self, seller: &str) -> Result<Vec<Relation>>;
+    /// Sellers a customer reviewed or bought from, by seller id.
+    fn sellers_of_customer(&self, customer: &str) -> Result<Vec<Relation>>;
+
+    /// Whether the customer record is a planted decoy.
+    fn is_honeytoken(&self, customer: &str) -> Result<bool>;
+
+    /// Inserts an alert, or replaces the one with the same id.
+    fn put_alert(&mut self, alert: &AlertRow) -> Result<()>;
+    fn alerts(&self, filter: &AlertFilter) -> Result<Vec<AlertRow>>;
+
+    /// Stores an opaque value (a detector snapshot) under `key`.
+    fn put_state(&mut self, key: &str, value: &[u8]) -> Result<()>;
+    fn get_state(&self, key: &str) -> Result<Option<Vec<u8>>>;
+}

@@ -1,1 +1,122 @@
-fn main() {}
+//! `custos`: the one binary. Parses the command line, wires the crates
+//! together and prints results; the work itself lives in the libraries.
+
+mod config;
+mod ingest_cmd;
+mod input;
+mod ledger_cmd;
+mod output;
+mod serve_cmd;
+mod sim_cmd;
+
+use clap::{Parser, Subcommand};
+use output::Format;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "custos",
+    version,
+    about = "Records, guards and investigates employee access to customer data"
+)]
+struct Cli {
+    /// Where the ledger, the store and the keys live.
+    #[arg(
+        long,
+        global = true,
+        env = "CUSTOS_DATA_DIR",
+        default_value = "./custos-data"
+    )]
+    data_dir: PathBuf,
+    /// Store URL: the embedded SQLite store by default; `postgres://...` for a shared one.
+    #[arg(long, global = true, env = "CUSTOS_STORE")]
+    store: Option<String>,
+    /// Output format: `table` for people (the default on a terminal), `json` (JSON Lines) or `csv`.
+    #[arg(long, global = true)]
+    format: Option<Format>,
+    /// The log's name: the first line of every checkpoint and the signing key's name
+    /// (default `custos.local/default`, or `ledger.origin` of the config file).
+    #[arg(long, global = true, env = "CUSTOS_ORIGIN")]
+    origin: Option<String>,
+    /// Configuration file (default: `DATA_DIR/custos.toml` if it exists).
+    #[arg(long, global = true, env = "CUSTOS_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Appends events: validate, ledger, store. FILE may be `-` for stdin; .gz and .zst are read as such.
+    Ingest(ingest_cmd::IngestArgs),
+    /// Checks the ledger end to end against its signed checkpoint, and the store against the ledger.
+    Verify,
+    /// Prints the latest signed checkpoint (C2SP tlog-checkpoint in a signed note).
+    Checkpoint,
+    /// Prints the inclusion proof of one event in the current checkpoint.
+    Prove {
+        /// The event's `id`.
+        event_id: String,
+    },
+    /// Runs the platform: HTTP API, web console, ingest.
+    Serve(serve_cmd::ServeArgs),
+    /// API tokens.
+    #[command(subcommand)]
+    Token(serve_cmd::TokenCommand),
+    /// Writes a synthetic marketplace with insiders: DIR/events.jsonl and DIR/truth.json.
+    Simulate(sim_cmd::SimulateArgs),
+}
+
+/// What a command found: success, a problem in the work (exit 1), or bad
+/// usage or configuration (exit 2).
+pub enum Outcome {
+    Ok,
+    Problem,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let config = match &cli.config {
+        Some(path) => config::load(path, true),
+        None => config::load(&cli.data_dir.join("custos.toml"), false),
+    };
+    let mut config = match config {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(origin) = &cli.origin {
+        config.origin = origin.clone();
+    }
+    let ctx = output::Context {
+        data_dir: cli.data_dir.clone(),
+        format: cli.format.unwrap_or_else(Format::default_for_terminal),
+        config,
+    };
+    if let Some(url) = &cli.store {
+        if !url.starts_with("sqlite:") {
+            eprintln!("error: the store `{url}` is not supported by this build: only the embedded SQLite store is; drop --store (or CUSTOS_STORE)");
+            return ExitCode::from(2);
+        }
+    }
+    let result = match cli.command {
+        Command::Ingest(args) => ingest_cmd::run(&ctx, args),
+        Command::Verify => ledger_cmd::verify(&ctx),
+        Command::Checkpoint => ledger_cmd::checkpoint(&ctx),
+        Command::Prove { event_id } => ledger_cmd::prove(&ctx, &event_id),
+        Command::Simulate(args) => sim_cmd::simulate(&ctx, args),
+        Command::Serve(args) => serve_cmd::serve(&ctx, args),
+        Command::Token(cmd) => serve_cmd::token(&ctx, cmd),
+    };
+    match result {
+        Ok(Outcome::Ok) => ExitCode::SUCCESS,
+        Ok(Outcome::Problem) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(e.downcast_ref::<output::UsageError>().map_or(1, |_| 2))
+        }
+    }
+}

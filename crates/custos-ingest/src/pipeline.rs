@@ -1,0 +1,344 @@
+//! Batches of events into ledger and store.
+
+use custos_core::validate::{entry_of, Rejection};
+use custos_core::{parse_event, parse_event_value, Event};
+use custos_ledger::{Ledger, LedgerError};
+pub use custos_store::leaf_hash;
+use custos_store::{derive_rows, LedgerHead, SqliteStore, Store, StoreError};
+use serde::Serialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// The checkpoint origin (and key name) when the deployment names none.
+pub const DEFAULT_ORIGIN: &str = "custos.local/default";
+
+/// How many ledger entries a re-index reads and stores per transaction.
+const REINDEX_BATCH: u64 = 10_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("integrity alarm: the store holds {store} events but the ledger only {ledger}; the ledger was truncated or replaced, or the store belongs to another ledger. Run `custos verify` and investigate before ingesting more")]
+    StoreAheadOfLedger { store: u64, ledger: u64 },
+    #[error("integrity alarm: the store was indexed from a ledger whose root at size {size} was {store_root}, but this ledger's root there is {ledger_root}; the ledger was rewritten or the store belongs to another one")]
+    HeadMismatch {
+        size: u64,
+        store_root: String,
+        ledger_root: String,
+    },
+    #[error("integrity alarm: ledger entry {index} is not a valid event ({reason}); the ledger was altered. Run `custos verify`")]
+    CorruptEntry { index: u64, reason: String },
+    #[error("cannot create the data directory `{path}`: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The files of one deployment.
+#[derive(Clone, Debug)]
+pub struct DataDir {
+    pub root: PathBuf,
+}
+
+impl DataDir {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        DataDir { root: root.into() }
+    }
+    pub fn ledger(&self) -> PathBuf {
+        self.root.join("ledger")
+    }
+    /// The signing key sits beside, not inside, the publishable ledger dir.
+    pub fn ledger_key(&self) -> PathBuf {
+        self.root.join("ledger.key")
+    }
+    pub fn store(&self) -> PathBuf {
+        self.root.join("store.sqlite")
+    }
+}
+
+/// Where an input came from: a file name or `stdin` and its line number,
+/// or a request and the array index.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Location {
+    pub source: String,
+    pub line: u64,
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.source, self.line)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LineRejection {
+    pub location: Location,
+    pub field: String,
+    pub reason: String,
+}
+
+impl std::fmt::Display for LineRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.field == "-" {
+            write!(f, "{}: {}", self.location, self.reason)
+        } else {
+            write!(
+                f,
+                "{}: field `{}`: {}",
+                self.location, self.field, self.reason
+            )
+        }
+    }
+}
+
+/// A validated event with its ledger entry bytes and leaf hash.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub location: Location,
+    pub event: Event,
+    pub entry: Vec<u8>,
+    pub leaf_hash: [u8; 32],
+}
+
+/// Validates one line: the CPU-bound part of ingest, safe to run on
+/// another thread than the commit.
+pub fn prepare(location: Location, line: &str) -> Result<Prepared, LineRejection> {
+    finish(location, parse_event(line))
+}
+
+/// Validates one element of a JSON array of events.
+pub fn prepare_value(
+    location: Location,
+    value: &serde_json::Value,
+) -> Result<Prepared, LineRejection> {
+    finish(location, parse_event_value(value))
+}
+
+fn finish(location: Location, parsed: Result<Event, Rejection>) -> Result<Prepared, LineRejection> {
+    let entry = parsed.and_then(|event| entry_of(&event).map(|entry| (event, entry)));
+    match entry {
+        Ok((event, entry)) => Ok(Prepared {
+            location,
+            leaf_hash: leaf_hash(&entry),
+            event,
+            entry,
+        }),
+        Err(r) => Err(LineRejection {
+            location,
+            field: r.field,
+            reason: r.reason,
+        }),
+    }
+}
+
+/// What became of one event of a batch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ItemOutcome {
+    Accepted { index: u64 },
+    Duplicate,
+    Rejected { field: String, reason: String },
+}
+
+/// Counts of one ingest, with the ledger state after it: the JSON summary
+/// of `custos ingest` and `POST /v1/events`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct IngestSummary {
+    pub accepted: u64,
+    pub duplicates: u64,
+    pub rejected: u64,
+    pub ledger_size: u64,
+    pub root_hash: String,
+    #[serde(skip)]
+    pub rejections: Vec<LineRejection>,
+}
+
+impl IngestSummary {
+    pub fn absorb(&mut self, other: IngestSummary) {
+        self.accepted += other.accepted;
+        self.duplicates += other.duplicates;
+        self.rejected += other.rejected;
+        self.ledger_size = other.ledger_size;
+        self.root_hash = other.root_hash;
+        self.rejections.extend(other.rejections);
+    }
+
+    pub fn reject(&mut self, r: LineRejection) {
+        self.rejected += 1;
+        self.rejections.push(r);
+    }
+}
+
+pub struct Pipeline {
+    pub(crate) ledger: Ledger,
+    pub(crate) store: Box<dyn Store + Send>,
+}
+
+impl Pipeline {
+    /// Opens (creating if needed) the ledger and embedded store of a data
+    /// dir and reconciles them.
+    pub fn open(dir: &DataDir, origin: &str) -> Result<Pipeline, IngestError> {
+        std::fs::create_dir_all(&dir.root).map_err(|source| IngestError::DataDir {
+            path: dir.root.clone(),
+            source,
+        })?;
+        let ledger = Ledger::open(&dir.ledger(), &dir.ledger_key(), origin)?;
+        let store = SqliteStore::open(&dir.store())?;
+        Pipeline::with_parts(ledger, Box::new(store))
+    }
+
+    pub fn with_parts(
+        ledger: Ledger,
+        store: Box<dyn Store + Send>,
+    ) -> Result<Pipeline, IngestError> {
+        let mut p = Pipeline { ledger, store };
+        p.reconcile()?;
+        Ok(p)
+    }
+
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    pub fn store(&self) -> &dyn Store {
+        self.store.as_ref()
+    }
+
+    /// Brings a lagging store up to the ledger; refuses a store that is
+    /// ahead of it.
+    fn reconcile(&mut self) -> Result<(), IngestError> {
+        let ledger_size = self.ledger.size();
+        let store_size = self.store.ledger_size()?;
+        if store_size > ledger_size {
+            return Err(IngestError::StoreAheadOfLedger {
+                store: store_size,
+                ledger: ledger_size,
+            });
+        }
+        if let Some(head) = self.store.ledger_head()? {
+            let ours = self.head_at(head.size)?;
+            if ours.root_hash != head.root_hash {
+                return Err(IngestError::HeadMismatch {
+                    size: head.size,
+                    store_root: head.root_hash,
+                    ledger_root: ours.root_hash,
+                });
+            }
+        }
+        let mut next = store_size;
+        while next < ledger_size {
+            let end = (next + REINDEX_BATCH).min(ledger_size);
+            let mut rows = Vec::with_capacity((end - next) as usize);
+            for (index, entry) in self.ledger.entries(next..end)?.enumerate() {
+                let index = next + index as u64;
+                let entry = entry?;
+                let text = std::str::from_utf8(&entry).map_err(|e| IngestError::CorruptEntry {
+                    index,
+                    reason: e.to_string(),
+                })?;
+                let event = parse_event(text).map_err(|r| IngestError::CorruptEntry {
+                    index,
+                    reason: r.to_string(),
+                })?;
+                rows.push(derive_rows(index, &event, &entry));
+            }
+            let head = self.head_at(end)?;
+            self.store.index_batch(&rows, &head)?;
+            next = end;
+        }
+        Ok(())
+    }
+
+    /// The ledger head at `size` (at most the current size), as the store
+    /// records it.
+    fn head_at(&self, size: u64) -> Result<LedgerHead, IngestError> {
+        let root = if size == self.ledger.size() {
+            self.ledger.root()
+        } else {
+            self.ledger.root_at(size)?
+        };
+        Ok(LedgerHead {
+            size,
+            root_hash: custos_core::hex(&root.0),
+        })
+    }
+
+    /// Appends one batch: duplicates (same id, same bytes) are counted and
+    /// skipped, conflicts (same id, other bytes) rejected, the rest appended
+    /// to the ledger and then indexed. Returns once both are durable.
+    pub fn commit(&mut self, batch: Vec<Prepared>) -> Result<IngestSummary, IngestError> {
+        let outcomes = self.commit_items(&batch)?;
+        let mut summary = self.state();
+        for (p, outcome) in batch.into_iter().zip(outcomes) {
+            match outcome {
+                ItemOutcome::Accepted { .. } => summary.accepted += 1,
+                ItemOutcome::Duplicate => summary.duplicates += 1,
+                ItemOutcome::Rejected { field, reason } => summary.reject(LineRejection {
+                    location: p.location,
+                    field,
+                    reason,
+                }),
+            }
+        }
+        Ok(summary)
+    }
+
+    /// Like [`Pipeline::commit`], with the outcome of each item in input
+    /// order, so that a group commit of several requests can answer each.
+    pub fn commit_items(&mut self, batch: &[Prepared]) -> Result<Vec<ItemOutcome>, IngestError> {
+        let ids: Vec<&str> = batch.iter().map(|p| p.event.id.as_str()).collect();
+        let known = self.store.lookup_ids(&ids)?;
+        // Ids first seen in this very batch, with their leaf hash.
+        let mut fresh: HashMap<&str, [u8; 32]> = HashMap::with_capacity(batch.len());
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut keep = Vec::with_capacity(batch.len());
+        for (i, p) in batch.iter().enumerate() {
+            let id = p.event.id.as_str();
+            let seen = known
+                .get(id)
+                .map(|seen| (Some(seen.index), seen.leaf_hash))
+                .or_else(|| fresh.get(id).map(|hash| (None, *hash)));
+            outcomes.push(match seen {
+                Some((_, hash)) if hash == p.leaf_hash => ItemOutcome::Duplicate,
+                Some((index, _)) => ItemOutcome::Rejected {
+                    field: "id".to_owned(),
+                    reason: match index {
+                        Some(index) => format!("`{id}` was already accepted with different content (ledger entry {index}); an id may be reused only for an identical event"),
+                        None => format!("`{id}` appears earlier in this input with different content; an id may be reused only for an identical event"),
+                    },
+                },
+                None => {
+                    fresh.insert(id, p.leaf_hash);
+                    keep.push(i);
+                    ItemOutcome::Accepted { index: 0 }
+                }
+            });
+        }
+        if keep.is_empty() {
+            return Ok(outcomes);
+        }
+        let entries: Vec<&[u8]> = keep.iter().map(|&i| batch[i].entry.as_slice()).collect();
+        let first = self.ledger.append(&entries)?.first_index;
+        let mut rows = Vec::with_capacity(keep.len());
+        for (k, &i) in keep.iter().enumerate() {
+            let index = first + k as u64;
+            outcomes[i] = ItemOutcome::Accepted { index };
+            rows.push(derive_rows(index, &batch[i].event, &batch[i].entry));
+        }
+        let head = self.head_at(self.ledger.size())?;
+        self.store.index_batch(&rows, &head)?;
+        Ok(outcomes)
+    }
+
+    /// The current ledger size and root, for a summary with no batch.
+    pub fn state(&self) -> IngestSummary {
+        IngestSummary {
+            ledger_size: self.ledger.size(),
+            root_hash: custos_core::hex(&self.ledger.root().0),
+            ..IngestSummary::default()
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! API tokens and roles. A token is shown once, when created; the store
+//! keeps only its SHA-256, so a copy of the store grants nothing.
+
+use crate::error::ApiError;
+use axum::http::HeaderMap;
+use custos_store::Store;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Sends events and asks the guard.
+    Ingest,
+    /// Reads alerts and profiles, under pseudonyms.
+    Analyst,
+    /// Works cases.
+    Investigator,
+    /// Runs breach scopes and reports.
+    Dpo,
+    /// Everything, including tokens and configuration.
+    Admin,
+}
+
+impl Role {
+    pub const NAMES: &'static [&'static str] =
+        &["ingest", "analyst", "investigator", "dpo", "admin"];
+
+    pub fn parse(s: &str) -> Option<Role> {
+        Some(match s {
+            "ingest" => Role::Ingest,
+            "analyst" => Role::Analyst,
+            "investigator" => Role::Investigator,
+            "dpo" => Role::Dpo,
+            "admin" => Role::Admin,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Ingest => "ingest",
+            Role::Analyst => "analyst",
+            Role::Investigator => "investigator",
+            Role::Dpo => "dpo",
+            Role::Admin => "admin",
+        }
+    }
+
+    /// Whether a token of this role may use a route that needs `needed`.
+    /// Reading analysis is open to every human role; sending events only
+    /// to `ingest`; admin may do everything.
+    pub fn allows(self, needed: Role) -> bool {
+        match (self, needed) {
+            (Role::Admin, _) => true,
+            (a, b) if a == b => true,
+            (Role::Investigator | Role::Dpo, Role::Analyst) => true,
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct TokenRecord {
+    role: Role,
+    name: String,
+    created_ms: i64,
+    #[serde(default)]
+    expires_ms: Option<i64>,
+}
+
+const TOKEN_PREFIX: &str = "cst_";
+
+fn state_key(token: &str) -> String {
+    let digest = Sha256::digest(token.as_bytes());
+    format!("token/{}", custos_core::hex(&digest))
+}
+
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+/// Creates a token and stores its hash; returns the token, which is never
+/// stored or shown again.
+pub fn create_token(
+    store: &mut dyn Store,
+    role: Role,
+    name: &str,
+    valid_for_days: Option<u32>,
+) -> anyhow::Result<String> {
+    if name.is_empty() || name.len() > 64 || name.chars().any(char::is_control) {
+        anyhow::bail!("the token name `{name}` must be 1 to 64 printable characters");
+    }
+    let mut secret = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+    let token = format!("{TOKEN_PREFIX}{}", custos_core::hex(&secret));
+    let created_ms = now_ms();
+    let record = TokenRecord {
+        role,
+        name: name.to_owned(),
+        created_ms,
+        expires_ms: valid_for_days.map(|d| created_ms + i64::from(d) * 86_400_000),
+    };
+    store.put_state(&state_key(&token), &serde_json::to_vec(&record)?)?;
+    Ok(token)
+}
+
+/// Who is calling, once their token checked out.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub role: Role,
+    pub name: String,
+}
+
+/// Checks the bearer token of a request against the role a route needs.
+pub fn authorize(store: &dyn Store, headers: &HeaderMap, needed: Role) -> Result<Caller, ApiError> {
+    let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
+        return Err(ApiError::Unauthenticated(
+            "missing bearer token: send `Authorization: Bearer <token>`; create one with `custos token create --role ROLE`".into(),
+        ));
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| t.starts_with(TOKEN_PREFIX) && t.len() == TOKEN_PREFIX.len() + 64)
+        .ok_or_else(|| {
+            ApiError::Unauthenticated(
+                "malformed authorization header: expected `Bearer cst_` followed by 64 hex digits"
+                    .into(),
+            )
+        })?;
+    let record = store
+        .get_state(&state_key(token))
+        .map_err(ApiError::internal)?
+        .and_then(|bytes| serde_json::from_slice::<TokenRecord>(&bytes).ok())
+        .ok_or_else(|| {
+            ApiError::Unauthenticated("unknown token; create one with `custos token create`".into())
+        })?;
+    if record.expires_ms.is_some_and(|e| e <= now_ms()) {
+        return Err(ApiError::Unauthenticated(
+            "the token has expired; create a new one with `custos token create`".into(),
+        ));
+    }
+    if !record.role.allows(needed) {
+        return Err(ApiError::Forbidden(format!(
+            "this route needs the `{}` role; the token has `{}`",
+            needed.as_str(),
+            record.role.as_str()
+        )));
+    }
+    Ok(Caller {
+        role: record.role,
+        name: record.name,
+    })
+}
+
+/// The `custos.access` event recording one use of the API: who (the
+/// token's name and role), which route, and what was looked at.
+pub fn access_event(caller: &Caller, route: &str, subject: Option<&str>) -> serde_json::Value {
+    let mut id = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
+    let time = custos_core::Timestamp::from_millis(now_ms());
+    let mut attrs = serde_json::json!({ "route": route, "token_role": caller.role.as_str() });
+    if let Some(subject) = subject {
+        attrs["subject"] = serde_json::Value::String(subject.to_owned());
+    }
+    serde_json::json!({
+        "id": format!("acc-{}", custos_core::hex(&id)),
+        "time": time.to_rfc3339(),
+        "actor": { "type": "employee", "id": caller.name, "role": format!("custos-{}", caller.role.as_str()) },
+        "action": "custos.access",
+        "attrs": attrs,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_matrix() {
+        assert!(Role::Admin.allows(Role::Ingest));
+        assert!(Role::Investigator.allows(Role::Analyst));
+        assert!(!Role::Analyst.allows(Role::Investigator));
+        assert!(!Role::Ingest.allows(Role::Analyst));
+        assert!(!Role::Analyst.allows(Role::Ingest));
+        for name in Role::NAMES {
+            assert_eq!(Role::parse(name).map(Role::as_str), Some(*name));
+        }
+    }
+}

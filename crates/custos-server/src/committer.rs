@@ -1,0 +1,112 @@
+//! The thread that owns the pipeline. Requests queue here; whatever is
+//! waiting when a commit starts goes into the same group commit, so many
+//! concurrent requests share one ledger fsync and one store transaction.
+
+use custos_ingest::{ItemOutcome, Pipeline, Prepared};
+use std::sync::mpsc;
+use tokio::sync::oneshot;
+
+/// Most events one group commit takes, so a flood of requests still gets
+/// answers at a steady pace.
+const MAX_GROUP: usize = 65_536;
+
+pub enum Job {
+    Commit {
+        batch: Vec<Prepared>,
+        reply: oneshot::Sender<Result<Vec<ItemOutcome>, String>>,
+    },
+    /// Runs a read of the ledger on the committer thread, between commits.
+    Read(Box<dyn FnOnce(&Pipeline) + Send>),
+}
+
+#[derive(Clone)]
+pub struct Handle {
+    tx: mpsc::Sender<Job>,
+}
+
+impl Handle {
+    pub async fn commit(&self, batch: Vec<Prepared>) -> Result<Vec<ItemOutcome>, String> {
+        let (reply, rx) = oneshot::channel();
+        self.tx
+            .send(Job::Commit { batch, reply })
+            .map_err(|_| "the committer has stopped".to_owned())?;
+        rx.await
+            .map_err(|_| "the committer has stopped".to_owned())?
+    }
+
+    /// Runs `f` against the pipeline and returns its result.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Pipeline) -> T + Send + 'static,
+    ) -> Result<T, String> {
+        let (reply, rx) = oneshot::channel();
+        let job = Job::Read(Box::new(move |p| {
+            let _ = reply.send(f(p));
+        }));
+        self.tx
+            .send(job)
+            .map_err(|_| "the committer has stopped".to_owned())?;
+        rx.await.map_err(|_| "the committer has stopped".to_owned())
+    }
+}
+
+pub fn spawn(mut pipeline: Pipeline) -> Handle {
+    let (tx, rx) = mpsc::channel::<Job>();
+    std::thread::Builder::new()
+        .name("custos-committer".into())
+        .spawn(move || {
+            while let Ok(first) = rx.recv() {
+                let mut group = Vec::new();
+                let mut reads = Vec::new();
+                let mut size = 0;
+                let mut next = Some(first);
+                while let Some(job) = next.take() {
+                    match job {
+                        Job::Commit { batch, reply } => {
+                            size += batch.len();
+                            group.push((batch, reply));
+                        }
+                        Job::Read(f) => reads.push(f),
+                    }
+                    if size < MAX_GROUP {
+                        next = rx.try_recv().ok();
+                    }
+                }
+                commit_group(&mut pipeline, group);
+                for f in reads {
+                    f(&pipeline);
+                }
+            }
+        })
+        .map(|_| ())
+        .unwrap_or_else(|e| eprintln!("custos serve: cannot start the committer: {e}"));
+    Handle { tx }
+}
+
+type Reply = oneshot::Sender<Result<Vec<ItemOutcome>, String>>;
+
+fn commit_group(pipeline: &mut Pipeline, group: Vec<(Vec<Prepared>, Reply)>) {
+    if group.is_empty() {
+        return;
+    }
+    let lens: Vec<usize> = group.iter().map(|(b, _)| b.len()).collect();
+    let mut all = Vec::with_capacity(lens.iter().sum());
+    let mut replies = Vec::with_capacity(group.len());
+    for (batch, reply) in group {
+        all.extend(batch);
+        replies.push(reply);
+    }
+    match pipeline.commit_items(&all) {
+        Ok(outcomes) => {
+            let mut rest = outcomes.into_iter();
+            for (len, reply) in lens.into_iter().zip(replies) {
+                let _ = reply.send(Ok(rest.by_ref().take(len).collect()));
+            }
+        }
+        Err(e) => {
+            for reply in replies {
+                let _ = reply.send(Err(e.to_string()));
+            }
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! `custos serve`: the HTTP API and the web console over one data dir.
+//!
+//! One committer thread owns the ingest pipeline and commits whatever
+//! requests are waiting as one group (one ledger fsync for many
+//! requests); reads go through a second store connection. This is the
+//! only crate that knows HTTP.
+
+mod api;
+mod auth;
+mod committer;
+mod console;
+mod error;
+
+pub use auth::{create_token, Role};
+
+use anyhow::{Context, Result};
+use custos_ingest::{DataDir, Pipeline};
+use custos_store::SqliteStore;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+pub struct ServeOptions {
+    pub listen: SocketAddr,
+    pub data_dir: DataDir,
+}
+
+/// What every request handler shares.
+pub(crate) struct AppState {
+    pub committer: committer::Handle,
+    /// A read connection, separate from the committer's.
+    pub reader: Mutex<SqliteStore>,
+    pub metrics: Metrics,
+}
+
+/// Counters behind `/metrics`.
+#[derive(Default)]
+pub(crate) struct Metrics {
+    pub accepted: std::sync::atomic::AtomicU64,
+    pub rejected: std::sync::atomic::AtomicU64,
+}
+
+/// Runs the server until Ctrl-C. `ready` receives the bound address
+/// (useful with port 0).
+pub fn serve(
+    opts: ServeOptions,
+    pipeline: Pipeline,
+    ready: impl FnOnce(SocketAddr) + Send + 'static,
+) -> Result<()> {
+    let reader = SqliteStore::open(&opts.data_dir.store())
+        .context("cannot open a read connection to the store")?;
+    let committer = committer::spawn(pipeline);
+    let state = Arc::new(AppState {
+        committer,
+        reader: Mutex::new(reader),
+        metrics: Metrics::default(),
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(opts.listen)
+            .await
+            .with_context(|| format!("cannot listen on `{}`; is the port taken?", opts.listen))?;
+        let addr = listener.local_addr()?;
+        ready(addr);
+        axum::serve(listener, api::router(state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("the HTTP server stopped")
+    })
+}

@@ -1,0 +1,45 @@
+use std::path::PathBuf;
+
+/// What can go wrong in a store. Messages never include customer data;
+/// event ids may appear, they are not personal data.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("batch starts at ledger index {got} but the store holds {expected} entries; batches must follow each other without gaps")]
+    Gap { expected: u64, got: u64 },
+
+    #[error("batch is not contiguous: ledger index {got} follows {previous}")]
+    NotContiguous { previous: u64, got: u64 },
+
+    #[error("ledger head of size {head} does not match the {expected} entries the store holds after the batch")]
+    HeadMismatch { head: u64, expected: u64 },
+
+    #[error("event id `{0}` is already stored")]
+    DuplicateId(String),
+
+    #[error("ledger index {0} is beyond what the store can key")]
+    IndexTooLarge(u64),
+
+    #[error("the event at ledger index {index} discloses {count} customers, more than the store can key for one event")]
+    TooManyDisclosures { index: u64, count: usize },
+
+    #[error("the store's schema is at version {found}, newer than the {known} this build knows; use a newer custos")]
+    SchemaTooNew { found: i64, known: i64 },
+
+    #[error("stored `{column}` is not valid: {detail}")]
+    Corrupt {
+        column: &'static str,
+        detail: String,
+    },
+
+    #[error("cannot open the store at `{path}`: {source}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

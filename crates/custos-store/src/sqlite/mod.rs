@@ -1,0 +1,698 @@
+//! The embedded backend: one SQLite file, `DATA_DIR/store.sqlite`.
+//!
+//! WAL journal with `synchronous=FULL`, so a batch is durable once
+//! [`Store::index_batch`] returns and readers on other connections never
+//! block the writer. Numbered migrations (`migrations/NNNN_name.sql`) run
+//! on open and are recorded in `schema_migrations`.
+
+mod read;
+mod sql;
+
+use crate::model::{
+    Account, AlertFilter, AlertRow, Employee, LedgerHead, Order, Relation, Review, Seen, Ticket,
+    TimeWindow,
+};
+use crate::rows::{DisclosureRow, EventRow, EventRows, FactUpdate, StoredRows};
+use crate::{Result, Store, StoreError};
+use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Transaction};
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+use std::time::Duration;
+
+/// The migrations, in order; a version is never reused or edited once
+/// released.
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("migrations/0001_init.sql"))];
+
+/// Ledger indexes must fit a disclosure key, `(index << 16) | position`,
+/// in a signed 64-bit integer.
+const INDEX_LIMIT: u64 = 1 << 47;
+const POSITION_LIMIT: u32 = 1 << 16;
+
+/// Page cache per connection, in KiB (SQLite's negative `cache_size`).
+const CACHE_KIB: i64 = 128 * 1024;
+
+/// Employees whose role/team/site from their own events the store last
+/// wrote; an unchanged repeat skips the statement. Cleared when it grows
+/// past this many or when a batch fails.
+const SEEN_CACHE_LIMIT: usize = 200_000;
+
+type SeenKey = (Option<String>, Option<String>, Option<String>);
+
+/// The SQLite store. One value owns one connection; open another value on
+/// the same file for a concurrent reader.
+pub struct SqliteStore {
+    conn: Connection,
+    employees_seen: HashMap<String, SeenKey>,
+}
+
+impl SqliteStore {
+    /// The store's file name inside the data dir.
+    pub const FILE_NAME: &'static str = "store.sqlite";
+
+    /// Opens (creating if needed) the store in the SQLite file `path`,
+    /// creating its directory, and runs pending migrations.
+    pub fn open(path: &Path) -> Result<SqliteStore> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                path: path.to_path_buf(),
+                source: Box::new(e),
+            })?;
+        }
+        let open_err = |e: rusqlite::Error| StoreError::Open {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        };
+        let mut conn = Connection::open(path).map_err(open_err)?;
+        configure(&conn).map_err(open_err)?;
+        migrate(&mut conn)?;
+        Ok(SqliteStore {
+            conn,
+            employees_seen: HashMap::new(),
+        })
+    }
+
+    /// Opens (creating if needed) the store of a data dir,
+    /// `data_dir/store.sqlite`.
+    pub fn open_in(data_dir: &Path) -> Result<SqliteStore> {
+        SqliteStore::open(&data_dir.join(Self::FILE_NAME))
+    }
+
+    /// The schema version the store is at.
+    pub fn schema_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row(
+            "SELECT coalesce(max(version), 0) FROM schema_migrations",
+            [],
+            |r| r.get(0),
+        )?)
+    }
+
+    /// The underlying connection, for tests and one-off maintenance; going
+    /// around the [`Store`] methods can break what `custos verify` checks.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+
+    fn write_batch(
+        tx: &Transaction<'_>,
+        seen_cache: &mut HashMap<String, SeenKey>,
+        batch: &[EventRows],
+        head: &LedgerHead,
+    ) -> Result<()> {
+        let expected = ledger_size(tx)?;
+        let Some(first) = batch.first() else {
+            if head.size != expected {
+                return Err(StoreError::HeadMismatch {
+                    head: head.size,
+                    expected,
+                });
+            }
+            return put_head(tx, head);
+        };
+        if first.event.index != expected {
+            return Err(StoreError::Gap {
+                expected,
+                got: first.event.index,
+            });
+        }
+        let after = expected + batch.len() as u64;
+        if head.size != after {
+            return Err(StoreError::HeadMismatch {
+                head: head.size,
+                expected: after,
+            });
+        }
+        if after > INDEX_LIMIT {
+            return Err(StoreError::IndexTooLarge(after - 1));
+        }
+        let mut insert_event = tx.prepare_cached(sql::INSERT_EVENT)?;
+        let mut insert_disclosure = tx.prepare_cached(sql::INSERT_DISCLOSURE)?;
+        let mut facts = FactWriter::new(tx, seen_cache);
+        for (i, rows) in batch.iter().enumerate() {
+            let e = &rows.event;
+            if e.index != expected + i as u64 {
+                return Err(StoreError::NotContiguous {
+                    previous: expected + i as u64 - 1,
+                    got: e.index,
+                });
+            }
+            insert_event
+                .execute(params![
+                    e.index,
+                    e.id,
+                    e.time.0,
+                    e.actor_type,
+                    e.actor_id,
+                    e.action,
+                    e.target_type,
+                    e.target_id,
+                    e.seller,
+                    e.outcome,
+                    e.purpose_ticket,
+                    e.purpose_code,
+                    &e.leaf_hash[..],
+                    e.entry,
+                ])
+                .map_err(|err| duplicate_id(err, &e.id))?;
+            for d in &rows.disclosures {
+                if d.position >= POSITION_LIMIT || d.index != e.index {
+                    return Err(StoreError::TooManyDisclosures {
+                        index: e.index,
+                        count: rows.disclosures.len(),
+                    });
+                }
+                insert_disclosure.execute(params![
+                    disclosure_key(d),
+                    d.customer,
+                    d.employee,
+                    d.time.0,
+                    d.action,
+                    d.fields.0,
+                    d.purpose_ticket,
+                    d.purpose_code,
+                ])?;
+            }
+            for f in &rows.facts {
+                facts.apply(f)?;
+            }
+        }
+        put_head(tx, head)
+    }
+}
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(10))?;
+    // `memory` for an in-memory database, which has no WAL.
+    let _mode: String = conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0))?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection) -> Result<()> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    tx.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    INTEGER PRIMARY KEY,
+             name       TEXT    NOT NULL,
+             applied_at INTEGER NOT NULL
+         )",
+    )?;
+    let current: i64 = tx.query_row(
+        "SELECT coalesce(max(version), 0) FROM schema_migrations",
+        [],
+        |r| r.get(0),
+    )?;
+    let known = MIGRATIONS.last().map_or(0, |m| m.0);
+    if current > known {
+        return Err(StoreError::SchemaTooNew {
+            found: current,
+            known,
+        });
+    }
+    for (version, name, script) in MIGRATIONS.iter().filter(|m| m.0 > current) {
+        tx.execute_batch(script)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, unixepoch())",
+            params![version, name],
+        )?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+fn ledger_size(conn: &Connection) -> Result<u64> {
+    Ok(conn
+        .prepare_cached(sql::LEDGER_HEAD)?
+        .query_row([], |r| r.get::<_, u64>(0))
+        .optional()?
+        .unwrap_or(0))
+}
+
+fn put_head(tx: &Transaction<'_>, head: &LedgerHead) -> Result<()> {
+    tx.prepare_cached(sql::PUT_LEDGER_HEAD)?
+        .execute(params![head.size, head.root_hash])?;
+    Ok(())
+}
+
+fn disclosure_key(d: &DisclosureRow) -> i64 {
+    // Both parts are range-checked by the caller, so this cannot overflow.
+    ((d.index << 16) | u64::from(d.position)) as i64
+}
+
+/// A unique-constraint failure on inserting an event can only be its id:
+/// the ledger index was checked against the head first.
+fn duplicate_id(err: rusqlite::Error, id: &str) -> StoreError {
+    match err.sqlite_error_code() {
+        Some(ErrorCode::ConstraintViolation) => StoreError::DuplicateId(id.to_owned()),
+        _ => StoreError::Sqlite(err),
+    }
+}
+
+/// Applies fact updates within one batch's transaction.
+struct FactWriter<'t, 'c> {
+    tx: &'t Transaction<'c>,
+    seen_cache: &'t mut HashMap<String, SeenKey>,
+}
+
+impl<'t, 'c> FactWriter<'t, 'c> {
+    fn new(tx: &'t Transaction<'c>, seen_cache: &'t mut HashMap<String, SeenKey>) -> Self {
+        FactWriter { tx, seen_cache }
+    }
+
+    fn run(&self, sql: &str, params: impl rusqlite::Params) -> Result<()> {
+        self.tx.prepare_cached(sql)?.execute(params)?;
+        Ok(())
+    }
+
+    fn apply(&mut self, f: &FactUpdate) -> Result<()> {
+        match f {
+            FactUpdate::ReviewCreated {
+                review,
+                customer,
+                seller,
+                product,
+                rating,
+                time,
+            } => {
+                self.run(
+                    sql::REVIEW_CREATED,
+                    params![review, customer, seller, product, rating, time.0],
+                )?;
+                if let Some(seller) = seller {
+                    self.run(
+                        sql::RELATION_REVIEWED,
+                        params![customer, seller, rating, time.0],
+                    )?;
+                }
+            }
+            FactUpdate::ReviewDeleted {
+                review,
+                by,
+                reason,
+                time,
+            } => self.run(sql::REVIEW_DELETED, params![review, time.0, by, reason])?,
+            FactUpdate::ReviewRestored { review } => {
+                self.run(sql::REVIEW_RESTORED, params![review])?
+            }
+            FactUpdate::OrderCreated {
+                order,
+                customer,
+                seller,
+                product,
+                time,
+            } => {
+                self.run(
+                    sql::ORDER_CREATED,
+                    params![order, customer, seller, product, time.0],
+                )?;
+                if let Some(seller) = seller {
+                    self.run(sql::RELATION_BOUGHT, params![customer, seller, time.0])?;
+                }
+            }
+            FactUpdate::TicketOpened {
+                ticket,
+                opener,
+                customer,
+                seller,
+                kind,
+                time,
+            } => self.run(
+                sql::TICKET_OPENED,
+                params![ticket, time.0, opener, customer, seller, kind],
+            )?,
+            FactUpdate::TicketAssigned {
+                ticket,
+                assignee,
+                by,
+                time,
+            } => self.run(sql::TICKET_ASSIGNED, params![ticket, assignee, time.0, by])?,
+            FactUpdate::TicketClosed {
+                ticket,
+                by,
+                resolution,
+                time,
+            } => self.run(sql::TICKET_CLOSED, params![ticket, time.0, by, resolution])?,
+            FactUpdate::AccountRestricted {
+                account,
+                kind,
+                status,
+                reason,
+                by,
+                time,
+            } => self.run(
+                sql::ACCOUNT_RESTRICTED,
+                params![account, kind, status.as_str(), reason, by, time.0],
+            )?,
+            FactUpdate::AccountReactivated {
+                account,
+                kind,
+                by,
+                appeal,
+                time,
+            } => self.run(
+                sql::ACCOUNT_REACTIVATED,
+                params![account, kind, by, appeal, time.0],
+            )?,
+            FactUpdate::EmployeeHired {
+                employee,
+                role,
+                team,
+                site,
+                time,
+            } => self.run(
+                sql::EMPLOYEE_HIRED,
+                params![employee, role, team, site, time.0],
+            )?,
+            FactUpdate::EmployeeChanged {
+                employee,
+                role,
+                team,
+                site,
+                time,
+            } => self.run(
+                sql::EMPLOYEE_CHANGED,
+                params![employee, role, team, site, time.0],
+            )?,
+            FactUpdate::EmployeeLeft {
+                employee,
+                reason,
+                time,
+            } => self.run(sql::EMPLOYEE_LEFT, params![employee, time.0, reason])?,
+            FactUpdate::EmployeeSeen {
+                employee,
+                role,
+                team,
+                site,
+                time,
+            } => {
+                // Nearly every employee event restates the same role, team
+                // and site; write only when they differ from the last write.
+                let unchanged = self
+                    .seen_cache
+                    .get(employee.as_str())
+                    .is_some_and(|k| k.0 == *role && k.1 == *team && k.2 == *site);
+                if !unchanged {
+                    self.run(
+                        sql::EMPLOYEE_SEEN,
+                        params![employee, role, team, site, time.0],
+                    )?;
+                    if self.seen_cache.len() >= SEEN_CACHE_LIMIT {
+                        self.seen_cache.clear();
+                    }
+                    self.seen_cache
+                        .insert(employee.clone(), (role.clone(), team.clone(), site.clone()));
+                }
+            }
+            FactUpdate::HoneytokenPlanted { customer, time } => {
+                self.run(sql::HONEYTOKEN_PLANTED, params![customer, time.0])?
+            }
+        }
+        Ok(())
+    }
+}
+
+fn window_params(w: TimeWindow) -> (i64, i64) {
+    (w.from.0, w.to.0)
+}
+
+fn limit_param(limit: usize) -> i64 {
+    i64::try_from(limit).unwrap_or(i64::MAX)
+}
+
+impl SqliteStore {
+    fn event_rows(&self, sql: &str, params: impl rusqlite::Params) -> Result<Vec<EventRow>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(params)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(read::event_row(r)?);
+        }
+        Ok(out)
+    }
+
+    fn disclosure_rows(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<DisclosureRow>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query(params)?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(read::disclosure_row(r)?);
+        }
+        Ok(out)
+    }
+}
+
+impl Store for SqliteStore {
+    fn ledger_size(&self) -> Result<u64> {
+        ledger_size(&self.conn)
+    }
+
+    fn ledger_head(&self) -> Result<Option<LedgerHead>> {
+        Ok(self
+            .conn
+            .prepare_cached(sql::LEDGER_HEAD)?
+            .query_row([], |r| {
+                Ok(LedgerHead {
+                    size: r.get(0)?,
+                    root_hash: r.get(1)?,
+                })
+            })
+            .optional()?)
+    }
+
+    fn index_batch(&mut self, batch: &[EventRows], head: &LedgerHead) -> Result<()> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        match Self::write_batch(&tx, &mut self.employees_seen, batch, head) {
+            Ok(()) => {
+                tx.commit()?;
+                Ok(())
+            }
+            Err(e) => {
+                // The cache describes writes that are being rolled back.
+                self.employees_seen.clear();
+                Err(e)
+            }
+        }
+    }
+
+    fn lookup_ids(&self, ids: &[&str]) -> Result<HashMap<String, Seen>> {
+        let mut stmt = self.conn.prepare_cached(sql::LOOKUP_ID)?;
+        let mut out = HashMap::new();
+        for id in ids {
+            let found = stmt
+                .query_row([id], |r| Ok((r.get::<_, u64>(0)?, r.get::<_, Vec<u8>>(1)?)))
+                .optional()?;
+            if let Some((index, hash)) = found {
+                let leaf_hash = read::hash32(hash, "events.leaf_hash")?;
+                out.insert((*id).to_owned(), Seen { index, leaf_hash });
+            }
+        }
+        Ok(out)
+    }
+
+    fn scan_rows(&self, range: Range<u64>) -> Result<Vec<StoredRows>> {
+        let start = range.start.min(INDEX_LIMIT);
+        let end = range.end.min(INDEX_LIMIT);
+        if start >= end {
+            return Ok(Vec::new());
+        }
+        let events = self.event_rows(sql::SCAN_EVENTS, params![start, end])?;
+        let disclosures =
+            self.disclosure_rows(sql::SCAN_DISCLOSURES, params![start << 16, end << 16])?;
+        Ok(merge_by_index(events, disclosures))
+    }
+
+    fn event(&self, id: &str) -> Result<Option<EventRow>> {
+        Ok(self.event_rows(sql::EVENT_BY_ID, [id])?.into_iter().next())
+    }
+
+    fn events_by_employee(
+        &self,
+        employee: &str,
+        window: TimeWindow,
+        limit: usize,
+    ) -> Result<Vec<EventRow>> {
+        let (from, to) = window_params(window);
+        self.event_rows(
+            sql::EVENTS_BY_EMPLOYEE,
+            params![employee, from, to, limit_param(limit)],
+        )
+    }
+
+    fn events_by_seller(
+        &self,
+        seller: &str,
+        window: TimeWindow,
+        limit: usize,
+    ) -> Result<Vec<EventRow>> {
+        let (from, to) = window_params(window);
+        self.event_rows(
+            sql::EVENTS_BY_SELLER,
+            params![seller, from, to, limit_param(limit)],
+        )
+    }
+
+    fn disclosures_by_employee(
+        &self,
+        employee: &str,
+        window: TimeWindow,
+    ) -> Result<Vec<DisclosureRow>> {
+        let (from, to) = window_params(window);
+        self.disclosure_rows(sql::DISCLOSURES_BY_EMPLOYEE, params![employee, from, to])
+    }
+
+    fn disclosures_by_customer(
+        &self,
+        customer: &str,
+        window: TimeWindow,
+    ) -> Result<Vec<DisclosureRow>> {
+        let (from, to) = window_params(window);
+        self.disclosure_rows(sql::DISCLOSURES_BY_CUSTOMER, params![customer, from, to])
+    }
+
+    fn review(&self, id: &str) -> Result<Option<Review>> {
+        Ok(self
+            .conn
+            .prepare_cached(sql::REVIEW)?
+            .query_row([id], read::review)
+            .optional()?)
+    }
+
+    fn order(&self, id: &str) -> Result<Option<Order>> {
+        Ok(self
+            .conn
+            .prepare_cached(sql::ORDER)?
+            .query_row([id], read::order)
+            .optional()?)
+    }
+
+    fn ticket(&self, id: &str) -> Result<Option<Ticket>> {
+        Ok(self
+            .conn
+            .prepare_cached(sql::TICKET)?
+            .query_row([id], read::ticket)
+            .optional()?)
+    }
+
+    fn account(&self, id: &str) -> Result<Option<Account>> {
+        let mut stmt = self.conn.prepare_cached(sql::ACCOUNT)?;
+        let mut rows = stmt.query([id])?;
+        rows.next()?.map(read::account).transpose()
+    }
+
+    fn employee(&self, id: &str) -> Result<Option<Employee>> {
+        let mut stmt = self.conn.prepare_cached(sql::EMPLOYEE)?;
+        let mut rows = stmt.query([id])?;
+        rows.next()?.map(read::employee).transpose()
+    }
+
+    fn employees(&self) -> Result<Vec<Employee>> {
+        let mut stmt = self.conn.prepare_cached(sql::EMPLOYEES)?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next()? {
+            out.push(read::employee(r)?);
+        }
+        Ok(out)
+    }
+
+    fn customers_of_seller(&self, seller: &str) -> Result<Vec<Relation>> {
+        let mut stmt = self.conn.prepare_cached(sql::CUSTOMERS_OF_SELLER)?;
+        let rows = stmt.query_map([seller], read::relation)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn sellers_of_customer(&self, customer: &str) -> Result<Vec<Relation>> {
+        let mut stmt = self.conn.prepare_cached(sql::SELLERS_OF_CUSTOMER)?;
+        let rows = stmt.query_map([customer], read::relation)?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn is_honeytoken(&self, customer: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached(sql::IS_HONEYTOKEN)?
+            .exists([customer])?)
+    }
+
+    fn put_alert(&mut self, a: &AlertRow) -> Result<()> {
+        self.conn.prepare_cached(sql::PUT_ALERT)?.execute(params![
+            a.id, a.time.0, a.employee, a.detector, a.severity, a.score, a.json
+        ])?;
+        Ok(())
+    }
+
+    fn alerts(&self, f: &AlertFilter) -> Result<Vec<AlertRow>> {
+        let (from, to) = window_params(f.window);
+        let limit = f.limit.map_or(-1, limit_param);
+        let mut stmt = self.conn.prepare_cached(sql::ALERTS)?;
+        let rows = stmt.query_map(
+            params![f.employee, f.detector, from, to, limit],
+            read::alert,
+        )?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    fn put_state(&mut self, key: &str, value: &[u8]) -> Result<()> {
+        self.conn
+            .prepare_cached(sql::PUT_STATE)?
+            .execute(params![key, value])?;
+        Ok(())
+    }
+
+    fn get_state(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self
+            .conn
+            .prepare_cached(sql::GET_STATE)?
+            .query_row([key], |r| r.get(0))
+            .optional()?)
+    }
+}
+
+type Disclosures = std::iter::Peekable<std::vec::IntoIter<DisclosureRow>>;
+
+/// Groups disclosure rows under their event rows, both ordered by index.
+/// Disclosures whose index has no event row form groups of their own, so
+/// that verification sees them.
+fn merge_by_index(events: Vec<EventRow>, disclosures: Vec<DisclosureRow>) -> Vec<StoredRows> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut ds = disclosures.into_iter().peekable();
+    for event in events {
+        orphans(&mut ds, Some(event.index), &mut out);
+        let mut group = Vec::new();
+        while let Some(d) = ds.next_if(|d| d.index == event.index) {
+            group.push(d);
+        }
+        out.push(StoredRows {
+            event: Some(event),
+            disclosures: group,
+        });
+    }
+    orphans(&mut ds, None, &mut out);
+    out
+}
+
+/// Moves disclosures below `limit` (all when `None`) into event-less
+/// groups.
+fn orphans(ds: &mut Disclosures, limit: Option<u64>, out: &mut Vec<StoredRows>) {
+    while let Some(d) = ds.next_if(|d| limit.is_none_or(|l| d.index < l)) {
+        let index = d.index;
+        let mut group = vec![d];
+        while let Some(d) = ds.next_if(|d| d.index == index) {
+            group.push(d);
+        }
+        out.push(StoredRows {
+            event: None,
+            disclosures: group,
+        });
+    }
+}

@@ -1,0 +1,160 @@
+//! The configuration file: `DATA_DIR/custos.toml` unless `--config` names
+//! another. Every key is optional (defaults work without a file);
+//! unknown keys are errors, and every problem is reported at once.
+//! Command-line flags and `CUSTOS_*` variables override the file.
+
+use crate::output::UsageError;
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::Path;
+
+/// The version this build reads; a file must say `version = 1`.
+pub const CONFIG_VERSION: u32 = 1;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    version: Option<u32>,
+    #[serde(default)]
+    ledger: LedgerSection,
+    #[serde(default)]
+    ingest: IngestSection,
+    #[serde(default)]
+    serve: ServeSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LedgerSection {
+    /// The log's name, `custos.local/<deployment>` by default.
+    origin: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IngestSection {
+    /// Events per group commit.
+    batch: Option<usize>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ServeSection {
+    listen: Option<String>,
+}
+
+/// The validated, immutable configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub origin: String,
+    pub batch: usize,
+    pub listen: SocketAddr,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            origin: custos_ingest::DEFAULT_ORIGIN.to_owned(),
+            batch: 8192,
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        }
+    }
+}
+
+/// Reads and validates a config file; a missing file gives the defaults
+/// unless it was named explicitly.
+pub fn load(path: &Path, explicit: bool) -> Result<Config, UsageError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && !explicit => {
+            return Ok(Config::default())
+        }
+        Err(e) => {
+            return Err(UsageError(format!(
+                "cannot read the config file `{}`: {e}",
+                path.display()
+            )))
+        }
+    };
+    parse(&text).map_err(|problems| {
+        UsageError(format!(
+            "the config file `{}` has {} problem{}: {}",
+            path.display(),
+            problems.len(),
+            if problems.len() == 1 { "" } else { "s" },
+            problems.join("; ")
+        ))
+    })
+}
+
+/// Parses a config text, collecting every problem.
+pub fn parse(text: &str) -> Result<Config, Vec<String>> {
+    let file: File = toml::from_str(text).map_err(|e| vec![e.to_string().replace('\n', " ")])?;
+    let mut problems = Vec::new();
+    let mut cfg = Config::default();
+    match file.version {
+        Some(CONFIG_VERSION) => {}
+        Some(v) => problems.push(format!(
+            "`version` is {v} but this build reads version {CONFIG_VERSION}"
+        )),
+        None => problems.push(format!(
+            "`version` is missing; add `version = {CONFIG_VERSION}`"
+        )),
+    }
+    if let Some(origin) = file.ledger.origin {
+        if origin.is_empty() || origin.contains(char::is_whitespace) || origin.contains('+') {
+            problems.push(format!(
+                "`ledger.origin` `{origin}` must be non-empty without spaces or `+` (it names the signing key)"
+            ));
+        }
+        cfg.origin = origin;
+    }
+    if let Some(batch) = file.ingest.batch {
+        if !(1..=1_000_000).contains(&batch) {
+            problems.push(format!("`ingest.batch` is {batch}; use 1 to 1000000"));
+        }
+        cfg.batch = batch;
+    }
+    if let Some(listen) = file.serve.listen {
+        match listen.parse() {
+            Ok(addr) => cfg.listen = addr,
+            Err(_) => problems.push(format!(
+                "`serve.listen` `{listen}` is not an address such as 127.0.0.1:8080"
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(cfg)
+    } else {
+        Err(problems)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_needs_a_version() {
+        assert!(parse("").unwrap_err()[0].contains("`version` is missing"));
+        assert_eq!(parse("version = 1").unwrap().batch, 8192);
+    }
+
+    #[test]
+    fn reports_every_problem_at_once() {
+        let problems = parse(
+            "version = 2\n[ledger]\norigin = \"a b\"\n[ingest]\nbatch = 0\n[serve]\nlisten = \"here\"\n",
+        )
+        .unwrap_err();
+        assert_eq!(problems.len(), 4, "{problems:?}");
+    }
+
+    #[test]
+    fn unknown_keys_are_refused() {
+        let problems = parse("version = 1\n[ingest]\nbatchsize = 10\n").unwrap_err();
+        assert!(
+            problems[0].contains("unknown field `batchsize`"),
+            "{problems:?}"
+        );
+    }
+}

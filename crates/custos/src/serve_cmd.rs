@@ -1,0 +1,104 @@
+//! `custos serve [--demo]` and `custos token create`.
+
+use crate::output::{Context, UsageError};
+use crate::{ingest_cmd, Outcome};
+use anyhow::{Context as _, Result};
+use custos_server::{create_token, Role, ServeOptions};
+use custos_store::SqliteStore;
+use std::io::{BufWriter, Write};
+use std::net::SocketAddr;
+
+#[derive(clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (default 127.0.0.1:8080, or `serve.listen` of the config file).
+    #[arg(long, env = "CUSTOS_LISTEN")]
+    listen: Option<SocketAddr>,
+    /// Seed a data dir that holds no events yet with a simulated marketplace,
+    /// and print a fresh admin token to sign in with.
+    #[arg(long)]
+    demo: bool,
+}
+
+pub fn serve(ctx: &Context, args: ServeArgs) -> Result<Outcome> {
+    let mut pipeline = ctx.open()?;
+    if args.demo {
+        if pipeline.ledger().size() == 0 {
+            seed_demo(ctx, &mut pipeline)?;
+        }
+        let mut store = SqliteStore::open(&ctx.data_dir().store())?;
+        let token = create_token(&mut store, Role::Admin, "demo", Some(1))?;
+        eprintln!("demo: sign in to the console with this admin token (valid one day):\n{token}");
+    }
+    let opts = ServeOptions {
+        listen: args.listen.unwrap_or(ctx.config.listen),
+        data_dir: ctx.data_dir(),
+    };
+    custos_server::serve(opts, pipeline, |addr| {
+        eprintln!("custos: console and API on http://{addr}/ (Ctrl-C stops)");
+    })?;
+    Ok(Outcome::Ok)
+}
+
+fn seed_demo(ctx: &Context, pipeline: &mut custos_ingest::Pipeline) -> Result<()> {
+    let dir = ctx.data_dir.join("demo");
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    let cfg = custos_sim::SimConfig::default();
+    eprintln!(
+        "demo: simulating a marketplace of {} employees over {} days…",
+        cfg.employees, cfg.days
+    );
+    let events = dir.join("events.jsonl");
+    let mut out = BufWriter::new(
+        std::fs::File::create(&events)
+            .with_context(|| format!("cannot create `{}`", events.display()))?,
+    );
+    let truth = custos_sim::simulate(&cfg, &mut out)?;
+    out.flush()?;
+    std::fs::write(dir.join("truth.json"), serde_json::to_vec_pretty(&truth)?)?;
+    let files = vec![events.to_string_lossy().into_owned()];
+    let (summary, failure) = ingest_cmd::ingest_files(pipeline, files, ctx.config.batch, true)?;
+    if let Some(e) = failure {
+        return Err(e);
+    }
+    eprintln!(
+        "demo: ingested {} events; ground truth in {}",
+        summary.accepted,
+        dir.join("truth.json").display()
+    );
+    Ok(())
+}
+
+#[derive(clap::Subcommand)]
+pub enum TokenCommand {
+    /// Creates an API token and prints it once; only its hash is stored.
+    Create {
+        /// One of ingest, analyst, investigator, dpo, admin.
+        #[arg(long)]
+        role: String,
+        /// Who or what the token is for, shown in the audit trail.
+        #[arg(long, default_value = "unnamed")]
+        name: String,
+        /// Days until the token expires (default: never).
+        #[arg(long)]
+        days: Option<u32>,
+    },
+}
+
+pub fn token(ctx: &Context, cmd: TokenCommand) -> Result<Outcome> {
+    match cmd {
+        TokenCommand::Create { role, name, days } => {
+            let role = Role::parse(&role).ok_or_else(|| {
+                UsageError(format!(
+                    "unknown role `{role}`; use one of {}",
+                    Role::NAMES.join(", ")
+                ))
+            })?;
+            std::fs::create_dir_all(&ctx.data_dir)
+                .with_context(|| format!("cannot create `{}`", ctx.data_dir.display()))?;
+            let mut store = SqliteStore::open(&ctx.data_dir().store())?;
+            let token = create_token(&mut store, role, &name, days)?;
+            println!("{token}");
+            Ok(Outcome::Ok)
+        }
+    }
+}
