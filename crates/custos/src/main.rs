@@ -1,6 +1,7 @@
 //! `custos`: the one binary. Parses the command line, wires the crates
 //! together and prints results; the work itself lives in the libraries.
 
+mod alerts_cmd;
 mod config;
 mod ingest_cmd;
 mod input;
@@ -59,6 +60,10 @@ enum Command {
         /// The event's `id`.
         event_id: String,
     },
+    /// Lists alerts, most severe first.
+    Alerts(alerts_cmd::AlertsArgs),
+    /// Scores the alerts of this data dir against a ground truth (truth.json).
+    Eval(alerts_cmd::EvalArgs),
     /// Runs the platform: HTTP API, web console, ingest.
     Serve(serve_cmd::ServeArgs),
     /// API tokens.
@@ -108,6 +113,8 @@ fn main() -> ExitCode {
         Command::Checkpoint => ledger_cmd::checkpoint(&ctx),
         Command::Prove { event_id } => ledger_cmd::prove(&ctx, &event_id),
         Command::Simulate(args) => sim_cmd::simulate(&ctx, args),
+        Command::Alerts(args) => alerts_cmd::alerts(&ctx, args),
+        Command::Eval(args) => alerts_cmd::eval(&ctx, args),
         Command::Serve(args) => serve_cmd::serve(&ctx, args),
         Command::Token(cmd) => serve_cmd::token(&ctx, cmd),
     };
