@@ -8,6 +8,7 @@
 //! only through `custos-ledger` and `custos-store`; it knows no SQL and
 //! no HTTP.
 
+mod detection;
 mod pipeline;
 mod verify;
 

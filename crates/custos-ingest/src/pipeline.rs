@@ -21,6 +21,8 @@ pub enum IngestError {
     Ledger(#[from] LedgerError),
     #[error(transparent)]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    Detect(#[from] custos_detect::DetectError),
     #[error("integrity alarm: the store holds {store} events but the ledger only {ledger}; the ledger was truncated or replaced, or the store belongs to another ledger. Run `custos verify` and investigate before ingesting more")]
     StoreAheadOfLedger { store: u64, ledger: u64 },
     #[error("integrity alarm: the store was indexed from a ledger whose root at size {size} was {store_root}, but this ledger's root there is {ledger_root}; the ledger was rewritten or the store belongs to another one")]
@@ -175,6 +177,9 @@ impl IngestSummary {
 pub struct Pipeline {
     pub(crate) ledger: Ledger,
     pub(crate) store: Box<dyn Store + Send>,
+    pub(crate) detection: Option<crate::detection::Detection>,
+    /// Event time of the latest event observed, for "now" in risk.
+    pub(crate) latest: custos_core::Timestamp,
 }
 
 impl Pipeline {
@@ -194,7 +199,12 @@ impl Pipeline {
         ledger: Ledger,
         store: Box<dyn Store + Send>,
     ) -> Result<Pipeline, IngestError> {
-        let mut p = Pipeline { ledger, store };
+        let mut p = Pipeline {
+            ledger,
+            store,
+            detection: None,
+            latest: custos_core::Timestamp::default(),
+        };
         p.reconcile()?;
         Ok(p)
     }
@@ -330,6 +340,8 @@ impl Pipeline {
         }
         let head = self.head_at(self.ledger.size())?;
         self.store.index_batch(&rows, &head)?;
+        let size = self.ledger.size();
+        self.detect(keep.iter().map(|&i| &batch[i].event), size)?;
         Ok(outcomes)
     }
 

@@ -50,7 +50,9 @@ impl Handle {
     }
 }
 
-pub fn spawn(mut pipeline: Pipeline) -> Handle {
+/// Starts the committer; it runs until every [`Handle`] is dropped, then
+/// saves the detection state. Join the returned thread to wait for that.
+pub fn spawn(mut pipeline: Pipeline) -> std::io::Result<(Handle, std::thread::JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel::<Job>();
     std::thread::Builder::new()
         .name("custos-committer".into())
@@ -77,10 +79,11 @@ pub fn spawn(mut pipeline: Pipeline) -> Handle {
                     f(&pipeline);
                 }
             }
+            if let Err(e) = pipeline.snapshot_detection() {
+                eprintln!("custos serve: cannot save the detection state: {e}");
+            }
         })
-        .map(|_| ())
-        .unwrap_or_else(|e| eprintln!("custos serve: cannot start the committer: {e}"));
-    Handle { tx }
+        .map(|thread| (Handle { tx }, thread))
 }
 
 type Reply = oneshot::Sender<Result<Vec<ItemOutcome>, String>>;

@@ -48,7 +48,8 @@ pub fn serve(
 ) -> Result<()> {
     let reader = SqliteStore::open(&opts.data_dir.store())
         .context("cannot open a read connection to the store")?;
-    let committer = committer::spawn(pipeline);
+    let (committer, committer_thread) =
+        committer::spawn(pipeline).context("cannot start the committer thread")?;
     let state = Arc::new(AppState {
         committer,
         reader: Mutex::new(reader),
@@ -58,7 +59,7 @@ pub fn serve(
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(async move {
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(opts.listen)
             .await
             .with_context(|| format!("cannot listen on `{}`; is the port taken?", opts.listen))?;
@@ -70,5 +71,10 @@ pub fn serve(
             })
             .await
             .context("the HTTP server stopped")
-    })
+    });
+    // The router and its handles are gone: the committer saves the
+    // detection state and ends.
+    drop(runtime);
+    let _ = committer_thread.join();
+    served
 }

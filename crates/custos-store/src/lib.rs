@@ -120,6 +120,13 @@ pub trait Store: Send {
 
     /// Inserts an alert, or replaces the one with the same id.
     fn put_alert(&mut self, alert: &AlertRow) -> Result<()>;
+    /// Upserts several alerts; backends with transactions write them in one.
+    fn put_alerts(&mut self, alerts: &[AlertRow]) -> Result<()> {
+        for a in alerts {
+            self.put_alert(a)?;
+        }
+        Ok(())
+    }
     fn alerts(&self, filter: &AlertFilter) -> Result<Vec<AlertRow>>;
 
     /// Stores an opaque value (a detector snapshot) under `key`.

@@ -136,3 +136,51 @@ pub fn eval(ctx: &Context, args: EvalArgs) -> Result<Outcome> {
     }
     Ok(Outcome::Ok)
 }
+
+/// One row per employee with the current risk score and its top reasons.
+pub fn risk(ctx: &Context, limit: Option<usize>) -> Result<Outcome> {
+    let mut p = ctx.open_existing()?;
+    p.enable_detection(ctx.config.detect.clone())
+        .context("cannot start detection")?;
+    let mut rows = p.risk();
+    rows.retain(|r| r.score > 0.0);
+    if let Some(limit) = limit {
+        rows.truncate(limit);
+    }
+    let mut out = std::io::stdout().lock();
+    match ctx.format {
+        Format::Json => {
+            for r in &rows {
+                serde_json::to_writer(&mut out, r)?;
+                writeln!(out)?;
+            }
+        }
+        Format::Csv => {
+            writeln!(out, "employee,score,reasons")?;
+            for r in &rows {
+                writeln!(
+                    out,
+                    "{},{:.1},{}",
+                    csv_field(&r.employee),
+                    r.score,
+                    csv_field(&r.reasons.join("; "))
+                )?;
+            }
+        }
+        Format::Table => {
+            if rows.is_empty() {
+                writeln!(out, "no employee carries risk")?;
+            }
+            for r in &rows {
+                writeln!(
+                    out,
+                    "{:<14} {:>5.1}  {}",
+                    r.employee,
+                    r.score,
+                    r.reasons.join("; ")
+                )?;
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}

@@ -21,6 +21,10 @@ struct File {
     ingest: IngestSection,
     #[serde(default)]
     serve: ServeSection,
+    /// Detector thresholds and windows; see `custos_detect::DetectConfig`
+    /// for every key and its default.
+    #[serde(default)]
+    detect: custos_detect::DetectConfig,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -49,11 +53,13 @@ pub struct Config {
     pub origin: String,
     pub batch: usize,
     pub listen: SocketAddr,
+    pub detect: custos_detect::DetectConfig,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
+            detect: custos_detect::DetectConfig::default(),
             origin: custos_ingest::DEFAULT_ORIGIN.to_owned(),
             batch: 8192,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
@@ -123,6 +129,8 @@ pub fn parse(text: &str) -> Result<Config, Vec<String>> {
             )),
         }
     }
+    problems.extend(file.detect.problems());
+    cfg.detect = file.detect;
     if problems.is_empty() {
         Ok(cfg)
     } else {
@@ -147,6 +155,11 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(problems.len(), 4, "{problems:?}");
+        let problems = parse("version = 1\n[detect.seller_affinity]\nalpha = 7.0\n").unwrap_err();
+        assert!(
+            problems[0].starts_with("`detect.seller_affinity.alpha`"),
+            "{problems:?}"
+        );
     }
 
     #[test]

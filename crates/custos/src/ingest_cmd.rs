@@ -28,13 +28,16 @@ struct Chunk {
 }
 
 pub fn run(ctx: &Context, args: IngestArgs) -> Result<Outcome> {
-    let mut pipeline = ctx.open()?;
+    let mut pipeline = ctx.open_detecting()?;
     let (summary, failure) = ingest_files(
         &mut pipeline,
         args.files,
         args.batch.unwrap_or(ctx.config.batch),
         true,
     )?;
+    pipeline
+        .snapshot_detection()
+        .context("cannot save the detection state")?;
     output::record(ctx.format, &summary)?;
     if let Some(e) = failure {
         return Err(e);

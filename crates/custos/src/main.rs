@@ -62,6 +62,12 @@ enum Command {
     },
     /// Lists alerts, most severe first.
     Alerts(alerts_cmd::AlertsArgs),
+    /// One row per employee with the current risk score (0-100) and top reasons.
+    Risk {
+        /// At most this many employees, riskiest first.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
     /// Scores the alerts of this data dir against a ground truth (truth.json).
     Eval(alerts_cmd::EvalArgs),
     /// Runs the platform: HTTP API, web console, ingest.
@@ -114,6 +120,7 @@ fn main() -> ExitCode {
         Command::Prove { event_id } => ledger_cmd::prove(&ctx, &event_id),
         Command::Simulate(args) => sim_cmd::simulate(&ctx, args),
         Command::Alerts(args) => alerts_cmd::alerts(&ctx, args),
+        Command::Risk { limit } => alerts_cmd::risk(&ctx, limit),
         Command::Eval(args) => alerts_cmd::eval(&ctx, args),
         Command::Serve(args) => serve_cmd::serve(&ctx, args),
         Command::Token(cmd) => serve_cmd::token(&ctx, cmd),

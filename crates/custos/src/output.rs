@@ -48,6 +48,15 @@ impl Context {
         self.open()
     }
 
+    /// Opens the pipeline with detection on, caught up with the ledger.
+    pub fn open_detecting(&self) -> anyhow::Result<custos_ingest::Pipeline> {
+        use anyhow::Context as _;
+        let mut p = self.open()?;
+        p.enable_detection(self.config.detect.clone())
+            .context("cannot start detection")?;
+        Ok(p)
+    }
+
     pub fn open(&self) -> anyhow::Result<custos_ingest::Pipeline> {
         use anyhow::Context as _;
         custos_ingest::Pipeline::open(&self.data_dir(), &self.config.origin)

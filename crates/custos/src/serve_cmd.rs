@@ -20,7 +20,7 @@ pub struct ServeArgs {
 }
 
 pub fn serve(ctx: &Context, args: ServeArgs) -> Result<Outcome> {
-    let mut pipeline = ctx.open()?;
+    let mut pipeline = ctx.open_detecting()?;
     if args.demo {
         if pipeline.ledger().size() == 0 {
             seed_demo(ctx, &mut pipeline)?;
@@ -60,6 +60,7 @@ fn seed_demo(ctx: &Context, pipeline: &mut custos_ingest::Pipeline) -> Result<()
     if let Some(e) = failure {
         return Err(e);
     }
+    pipeline.snapshot_detection()?;
     eprintln!(
         "demo: ingested {} events; ground truth in {}",
         summary.accepted,

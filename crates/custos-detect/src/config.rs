@@ -1,0 +1,613 @@
+//! Detection configuration: every threshold and window, with defaults
+//! that work without a config file. Durations are whole hours or days of
+//! event time. The lead embeds [`DetectConfig`] in the TOML config as a
+//! `[detect]` table; unknown keys are rejected so typos do not pass.
+
+use serde::{Deserialize, Serialize};
+
+/// All detection settings. `Default` gives the documented defaults.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct DetectConfig {
+    pub world: WorldConfig,
+    pub alerts: AlertConfig,
+    pub purpose_violation: PurposeViolationConfig,
+    pub seller_affinity: SellerAffinityConfig,
+    pub review_deletion: ReviewDeletionConfig,
+    pub reactivation: ReactivationConfig,
+    pub volume: VolumeConfig,
+    pub beneficiary: BeneficiaryConfig,
+    pub honeytoken: HoneytokenConfig,
+    pub departing: DepartingConfig,
+    pub risk: RiskConfig,
+}
+
+/// The engine's model of the marketplace and its memory bounds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorldConfig {
+    /// A ticket closed longer ago than this no longer justifies access. Default 72.
+    pub closed_ticket_grace_hours: u32,
+    /// Closed tickets are forgotten this long after closing. Default 30.
+    pub ticket_retention_days: u32,
+    /// Tickets never closed are forgotten this long after opening. Default 180.
+    pub open_ticket_max_age_days: u32,
+    /// During the first hours of a stream, a ticket the engine never saw
+    /// opened is given the benefit of the doubt (it may predate the
+    /// stream). Default 72.
+    pub unknown_ticket_warmup_hours: u32,
+    /// At most this many sellers are remembered per customer (the most
+    /// recent relations). Default 32.
+    pub max_sellers_per_customer: u32,
+    /// Ticket assignments are remembered per employee this long. Default 30.
+    pub assignment_memory_days: u32,
+    /// And at most this many per employee. Default 128.
+    pub max_assignments_per_employee: u32,
+    /// A review is part of a burst when its author wrote at least this many
+    /// reviews that UTC day. Default 3.
+    pub author_burst_min: u32,
+    /// ... or negative reviews that day reached this multiple of the
+    /// median of the 14 days before (a spam wave). Default 1.6.
+    pub negative_surge_factor: f64,
+    /// ... or its seller received at least this many reviews in that hour
+    /// and at least `seller_burst_factor` times its average hourly rate. Default 5.
+    pub seller_burst_min: u32,
+    /// Default 10.
+    pub seller_burst_factor: f64,
+    /// Review counters are kept this long. Default 60.
+    pub burst_retention_days: u32,
+    /// Per-employee daily activity kept for baselines. Default 90.
+    pub activity_history_days: u32,
+}
+
+impl Default for WorldConfig {
+    fn default() -> Self {
+        WorldConfig {
+            closed_ticket_grace_hours: 72,
+            ticket_retention_days: 30,
+            open_ticket_max_age_days: 180,
+            unknown_ticket_warmup_hours: 72,
+            max_sellers_per_customer: 32,
+            assignment_memory_days: 30,
+            max_assignments_per_employee: 128,
+            author_burst_min: 3,
+            negative_surge_factor: 1.6,
+            seller_burst_min: 5,
+            seller_burst_factor: 10.0,
+            burst_retention_days: 60,
+            activity_history_days: 90,
+        }
+    }
+}
+
+/// How findings become alerts.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct AlertConfig {
+    /// An alert not updated for this long is closed; new evidence for the
+    /// same employee, detector and key then raises a new alert. Default 14.
+    pub incident_gap_days: u32,
+    /// Evidence event ids kept per alert (the first ones). Default 200.
+    pub max_evidence: u32,
+}
+
+impl Default for AlertConfig {
+    fn default() -> Self {
+        AlertConfig {
+            incident_gap_days: 14,
+            max_evidence: 200,
+        }
+    }
+}
+
+/// Customer data disclosed without a valid purpose.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PurposeViolationConfig {
+    pub enabled: bool,
+    /// Violations are counted over this sliding window. Default 7.
+    pub window_days: u32,
+    /// Never alert below this many violations in the window. Default 5.
+    pub min_violations: u32,
+    /// Poisson tail probability, against the peer group's violation rate
+    /// per access, below which the count is anomalous. Default 1e-6.
+    pub alpha: f64,
+    /// Pseudo-accesses shrinking a peer group's rate to the global rate. Default 500.
+    pub prior_accesses: f64,
+    /// Floor of the expected violation rate per access. Default 0.002.
+    pub min_rate: f64,
+    /// Quantile of peers' individual violation rates an honest employee
+    /// may reach. Default 0.9.
+    pub peer_quantile: f64,
+    /// A peer group needs this many employees with a rate, else all
+    /// employees are used. Default 10.
+    pub min_peer_employees: u32,
+    /// A team needs this many employees with a rate for its break-glass
+    /// quantile. Default 5.
+    pub min_team_employees: u32,
+    /// Disclosures in the window for an employee's rate to count. Default 20.
+    pub min_disclosures_for_rate: u32,
+    /// Violations in the window for medium / high / critical. Defaults 10, 25, 100.
+    pub medium_at: u32,
+    pub high_at: u32,
+    pub critical_at: u32,
+    /// Break-glass accesses raise alerts. Default true.
+    pub break_glass_alert: bool,
+    /// Break-glass uses in the window that, if also unusual against peers,
+    /// raise a low alert. Set 1 to alert on every use. Default 5 (night
+    /// shifts legitimately reach 3–4 a week).
+    pub break_glass_low_at: u32,
+    /// Break-glass uses in the window that make it medium. Default 8.
+    pub break_glass_medium_at: u32,
+    /// Poisson tail against peers' break-glass rate below which repeated
+    /// use is unusual. Default 1e-4.
+    pub break_glass_alpha: f64,
+    /// Floor of the expected break-glass rate per disclosure. Default 0.0005.
+    pub min_break_glass_rate: f64,
+}
+
+impl Default for PurposeViolationConfig {
+    fn default() -> Self {
+        PurposeViolationConfig {
+            enabled: true,
+            window_days: 7,
+            min_violations: 5,
+            alpha: 1e-6,
+            prior_accesses: 500.0,
+            min_rate: 0.002,
+            peer_quantile: 0.9,
+            min_peer_employees: 10,
+            min_team_employees: 5,
+            min_disclosures_for_rate: 20,
+            medium_at: 10,
+            high_at: 25,
+            critical_at: 100,
+            break_glass_alert: true,
+            break_glass_low_at: 5,
+            break_glass_medium_at: 8,
+            break_glass_alpha: 1e-4,
+            min_break_glass_rate: 0.0005,
+        }
+    }
+}
+
+/// Accessed customers concentrated on one seller's reviewers or buyers.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SellerAffinityConfig {
+    pub enabled: bool,
+    /// Sliding window of distinct unexplained customers. Default 30.
+    pub window_days: u32,
+    /// Never alert below this many unexplained customers of one seller. Default 5.
+    pub min_customers: u32,
+    /// Bonferroni-adjusted binomial tail below which to alert. Default 1e-6.
+    pub alpha: f64,
+    /// Customers of the seller that make the alert high / critical. Defaults 20, 100.
+    pub high_customers: u32,
+    pub critical_customers: u32,
+    /// Pseudo-accesses (with share 0) smoothing the employee's own
+    /// explained share of a seller. Default 50.
+    pub own_prior_accesses: f64,
+    /// A peer group's access shares are used once it has this much
+    /// (decayed) access mass. Default 1000.
+    pub peer_min_accesses: f64,
+    /// Half-life of the access-share counters. Default 14.
+    pub share_halflife_days: u32,
+    /// Distinct unexplained customers tracked per employee. Default 20000.
+    pub max_tracked_customers: u32,
+    /// Weak signal for beneficiary convergence: adjusted p below this ... Default 1e-3.
+    pub signal_alpha: f64,
+    /// ... with at least this many customers. Default 3.
+    pub signal_min_customers: u32,
+}
+
+impl Default for SellerAffinityConfig {
+    fn default() -> Self {
+        SellerAffinityConfig {
+            enabled: true,
+            window_days: 30,
+            min_customers: 5,
+            alpha: 1e-6,
+            high_customers: 20,
+            critical_customers: 100,
+            own_prior_accesses: 50.0,
+            peer_min_accesses: 1000.0,
+            share_halflife_days: 14,
+            max_tracked_customers: 20_000,
+            signal_alpha: 1e-3,
+            signal_min_customers: 3,
+        }
+    }
+}
+
+/// Deletions of one seller's negative reviews without a dispute ticket.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReviewDeletionConfig {
+    pub enabled: bool,
+    /// Default 30.
+    pub window_days: u32,
+    /// Ratings at or below this are negative. Default 2.
+    pub negative_max_rating: u32,
+    /// Never alert below this many unexplained negative deletions of one seller. Default 3.
+    pub min_deletions: u32,
+    /// Bonferroni-adjusted binomial tail below which to alert. Default 1e-3.
+    pub alpha: f64,
+    /// A review_dispute ticket of the seller explains deletions from its
+    /// opening until this long after it closed. Default 14.
+    pub dispute_grace_days: u32,
+    /// Deletions that make the alert high / critical. Defaults 8, 30.
+    pub high_deletions: u32,
+    pub critical_deletions: u32,
+    /// Weak signal for beneficiary convergence. Defaults 2, 1e-2.
+    pub signal_min_deletions: u32,
+    pub signal_alpha: f64,
+}
+
+impl Default for ReviewDeletionConfig {
+    fn default() -> Self {
+        ReviewDeletionConfig {
+            enabled: true,
+            window_days: 30,
+            negative_max_rating: 2,
+            min_deletions: 3,
+            alpha: 1e-3,
+            dispute_grace_days: 14,
+            high_deletions: 8,
+            critical_deletions: 30,
+            signal_min_deletions: 2,
+            signal_alpha: 1e-2,
+        }
+    }
+}
+
+/// Reactivation of accounts banned for fraud without a proper appeal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReactivationConfig {
+    pub enabled: bool,
+    /// Default 90.
+    pub window_days: u32,
+    /// Unappealed fraud reactivations in the window that make it critical. Default 2.
+    pub repeat_at: u32,
+    /// Unappealed reactivations of accounts banned for other reasons that
+    /// raise an alert. Default 3.
+    pub other_reason_min: u32,
+}
+
+impl Default for ReactivationConfig {
+    fn default() -> Self {
+        ReactivationConfig {
+            enabled: true,
+            window_days: 90,
+            repeat_at: 2,
+            other_reason_min: 3,
+        }
+    }
+}
+
+/// Daily volume against the employee's own and peers' baselines.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct VolumeConfig {
+    pub enabled: bool,
+    /// Baseline window of active days. Default 28.
+    pub baseline_days: u32,
+    /// Active days before the own baseline is trusted (a new hire is
+    /// judged against peers until then). Default 7.
+    pub min_baseline_days: u32,
+    /// Own threshold: `own_factor * median + mad_k * 1.4826 * MAD`. Defaults 3, 6.
+    pub own_factor: f64,
+    pub mad_k: f64,
+    /// Peer threshold: this quantile of the peer group's employee-days. Default 0.99.
+    pub peer_quantile: f64,
+    /// New hires: `new_hire_peer_factor * peer quantile`. Default 1.5.
+    pub new_hire_peer_factor: f64,
+    /// Absolute floors: distinct customers, searches, exported customers per day.
+    /// Defaults 60, 60, 200.
+    pub min_customers: u32,
+    pub min_searches: u32,
+    pub min_exported: u32,
+    /// Peer group needs this many employee-days in the window, else all
+    /// employees are the peers. Default 30.
+    pub min_peer_days: u32,
+}
+
+impl Default for VolumeConfig {
+    fn default() -> Self {
+        VolumeConfig {
+            enabled: true,
+            baseline_days: 28,
+            min_baseline_days: 7,
+            own_factor: 3.0,
+            mad_k: 6.0,
+            peer_quantile: 0.99,
+            new_hire_peer_factor: 1.5,
+            min_customers: 60,
+            min_searches: 60,
+            min_exported: 200,
+            min_peer_days: 30,
+        }
+    }
+}
+
+/// Several employees or abuse kinds converging on one seller.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BeneficiaryConfig {
+    pub enabled: bool,
+    /// Signals older than this are forgotten. Default 30.
+    pub window_days: u32,
+    /// Distinct employees with a signal on the seller. Default 2.
+    pub min_employees: u32,
+    /// Or distinct kinds of abuse benefiting the seller. Default 2.
+    pub min_kinds: u32,
+}
+
+impl Default for BeneficiaryConfig {
+    fn default() -> Self {
+        BeneficiaryConfig {
+            enabled: true,
+            window_days: 30,
+            min_employees: 2,
+            min_kinds: 2,
+        }
+    }
+}
+
+/// Decoy customer records.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HoneytokenConfig {
+    pub enabled: bool,
+}
+
+impl Default for HoneytokenConfig {
+    fn default() -> Self {
+        HoneytokenConfig { enabled: true }
+    }
+}
+
+/// Unusual access before resignation, and any access after leaving.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DepartingConfig {
+    pub enabled: bool,
+    /// Days before the leave event compared with the baseline. Default 14.
+    pub lookback_days: u32,
+    /// Baseline: active days before the lookback, at most this many. Default 60.
+    pub baseline_days: u32,
+    /// Baseline active days needed to judge. Default 5.
+    pub min_baseline_days: u32,
+    /// Recent daily mean must be at least this times the baseline mean. Default 2.
+    pub ratio: f64,
+    /// And exceed what the baseline predicts by this many distinct
+    /// customers (or exported customers) over the lookback. Defaults 60, 100.
+    pub min_excess_customers: u32,
+    pub min_excess_exported: u32,
+    /// Alert on any disclosure after a resignation or termination. Default true.
+    pub after_leave_alert: bool,
+}
+
+impl Default for DepartingConfig {
+    fn default() -> Self {
+        DepartingConfig {
+            enabled: true,
+            lookback_days: 14,
+            baseline_days: 60,
+            min_baseline_days: 5,
+            ratio: 2.0,
+            min_excess_customers: 60,
+            min_excess_exported: 100,
+            after_leave_alert: true,
+        }
+    }
+}
+
+/// The per-employee risk score.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct RiskConfig {
+    /// An alert's contribution halves every this many days after its last update. Default 7.
+    pub half_life_days: f64,
+    /// Weight of each further alert relative to the one before. Default 0.5.
+    pub other_weight: f64,
+    /// Alerts remembered per employee (the strongest). Default 8.
+    pub max_alerts_per_employee: u32,
+}
+
+impl Default for RiskConfig {
+    fn default() -> Self {
+        RiskConfig {
+            half_life_days: 7.0,
+            other_weight: 0.5,
+            max_alerts_per_employee: 8,
+        }
+    }
+}
+
+impl DetectConfig {
+    /// Whether a detector is switched on.
+    pub fn is_enabled(&self, kind: crate::DetectorKind) -> bool {
+        use crate::DetectorKind as K;
+        match kind {
+            K::PurposeViolation => self.purpose_violation.enabled,
+            K::SellerAffinity => self.seller_affinity.enabled,
+            K::ReviewDeletionTargeting => self.review_deletion.enabled,
+            K::ReactivationAbuse => self.reactivation.enabled,
+            K::VolumeAnomaly => self.volume.enabled,
+            K::BeneficiaryConvergence => self.beneficiary.enabled,
+            K::Honeytoken => self.honeytoken.enabled,
+            K::DepartingEmployee => self.departing.enabled,
+            K::Rule => true,
+        }
+    }
+
+    /// Every problem with the values, all at once (empty when valid).
+    pub fn problems(&self) -> Vec<String> {
+        let mut p = Vec::new();
+        let mut prob = |ok: bool, name: &str, why: &str| {
+            if !ok {
+                p.push(format!("`detect.{name}` {why}"));
+            }
+        };
+        let unit = |x: f64| x > 0.0 && x < 1.0;
+        prob(
+            self.world.ticket_retention_days > 0,
+            "world.ticket_retention_days",
+            "must be at least 1",
+        );
+        prob(
+            self.world.max_sellers_per_customer > 0,
+            "world.max_sellers_per_customer",
+            "must be at least 1",
+        );
+        prob(
+            self.world.activity_history_days >= 2,
+            "world.activity_history_days",
+            "must be at least 2",
+        );
+        prob(
+            self.alerts.incident_gap_days > 0,
+            "alerts.incident_gap_days",
+            "must be at least 1",
+        );
+        prob(
+            self.purpose_violation.window_days > 0,
+            "purpose_violation.window_days",
+            "must be at least 1",
+        );
+        prob(
+            unit(self.purpose_violation.alpha),
+            "purpose_violation.alpha",
+            "must be in (0, 1)",
+        );
+        prob(
+            unit(self.purpose_violation.min_rate),
+            "purpose_violation.min_rate",
+            "must be in (0, 1)",
+        );
+        prob(
+            unit(self.purpose_violation.peer_quantile),
+            "purpose_violation.peer_quantile",
+            "must be in (0, 1)",
+        );
+        prob(
+            unit(self.purpose_violation.break_glass_alpha),
+            "purpose_violation.break_glass_alpha",
+            "must be in (0, 1)",
+        );
+        prob(
+            self.purpose_violation.break_glass_low_at > 0,
+            "purpose_violation.break_glass_low_at",
+            "must be at least 1",
+        );
+        prob(
+            self.seller_affinity.window_days > 0,
+            "seller_affinity.window_days",
+            "must be at least 1",
+        );
+        prob(
+            unit(self.seller_affinity.alpha),
+            "seller_affinity.alpha",
+            "must be in (0, 1)",
+        );
+        prob(
+            unit(self.seller_affinity.signal_alpha),
+            "seller_affinity.signal_alpha",
+            "must be in (0, 1)",
+        );
+        prob(
+            self.seller_affinity.share_halflife_days > 0,
+            "seller_affinity.share_halflife_days",
+            "must be at least 1",
+        );
+        prob(
+            self.review_deletion.window_days > 0,
+            "review_deletion.window_days",
+            "must be at least 1",
+        );
+        prob(
+            unit(self.review_deletion.alpha),
+            "review_deletion.alpha",
+            "must be in (0, 1)",
+        );
+        prob(
+            unit(self.review_deletion.signal_alpha),
+            "review_deletion.signal_alpha",
+            "must be in (0, 1)",
+        );
+        prob(
+            self.reactivation.window_days > 0,
+            "reactivation.window_days",
+            "must be at least 1",
+        );
+        prob(
+            self.volume.baseline_days > 0,
+            "volume.baseline_days",
+            "must be at least 1",
+        );
+        prob(
+            unit(self.volume.peer_quantile),
+            "volume.peer_quantile",
+            "must be in (0, 1)",
+        );
+        prob(
+            self.beneficiary.window_days > 0,
+            "beneficiary.window_days",
+            "must be at least 1",
+        );
+        prob(
+            self.departing.lookback_days > 0,
+            "departing.lookback_days",
+            "must be at least 1",
+        );
+        prob(
+            self.departing.ratio >= 1.0,
+            "departing.ratio",
+            "must be at least 1",
+        );
+        prob(
+            self.risk.half_life_days > 0.0,
+            "risk.half_life_days",
+            "must be positive",
+        );
+        prob(
+            (0.0..=1.0).contains(&self.risk.other_weight),
+            "risk.other_weight",
+            "must be in [0, 1]",
+        );
+        p
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_round_trip() {
+        let c = DetectConfig::default();
+        assert!(c.problems().is_empty(), "{:?}", c.problems());
+        let json = serde_json::to_string(&c).unwrap();
+        let back: DetectConfig = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, c);
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected_and_partial_tables_default() {
+        let err = serde_json::from_str::<DetectConfig>(r#"{"volume":{"min_custmers":3}}"#);
+        assert!(err.is_err());
+        let c: DetectConfig = serde_json::from_str(r#"{"volume":{"min_customers":3}}"#).unwrap();
+        assert_eq!(c.volume.min_customers, 3);
+        assert_eq!(c.volume.baseline_days, 28);
+    }
+
+    #[test]
+    fn problems_are_reported_together() {
+        let mut c = DetectConfig::default();
+        c.seller_affinity.alpha = 2.0;
+        c.risk.half_life_days = 0.0;
+        assert_eq!(c.problems().len(), 2);
+    }
+}

@@ -1,0 +1,193 @@
+//! One seller benefiting from several employees, or from several kinds
+//! of abuse: the broker pattern. The other detectors report signals
+//! (data-access concentration, negative-review deletions, unappealed
+//! reactivations), each possibly below its own alert threshold but
+//! already improbable under its null model. When, within the window, the
+//! signals about a seller come from at least `min_employees` employees
+//! or are of at least `min_kinds` kinds, every employee involved gets an
+//! alert naming the seller.
+
+use super::{Benefit, Ctx, DetectorKind, Finding, Out, Signal};
+use crate::alert::{severity_floor_score, Severity};
+use crate::config::DetectConfig;
+use crate::world::World;
+use custos_core::time::MS_PER_DAY;
+use custos_core::Timestamp;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Seen {
+    employee: u32,
+    kind: Benefit,
+    first: i64,
+    last: i64,
+    event: Box<str>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct BeneficiaryConvergence {
+    sellers: FxHashMap<u32, Vec<Seen>>,
+}
+
+impl BeneficiaryConvergence {
+    /// Runs after the other detectors, on the signals they reported for
+    /// this event.
+    pub fn observe_signals(&mut self, cx: &Ctx<'_>, signals: &[Signal], out: &mut Out) {
+        let cfg = &cx.cfg.beneficiary;
+        if !cfg.enabled || signals.is_empty() {
+            return;
+        }
+        let window = cfg.window_days as i64 * MS_PER_DAY;
+        let mut changed: Vec<u32> = Vec::new();
+        for sig in signals {
+            let list = self.sellers.entry(sig.seller).or_default();
+            list.retain(|x| cx.now - x.last <= window);
+            match list
+                .iter_mut()
+                .find(|x| x.employee == sig.employee && x.kind == sig.kind)
+            {
+                Some(x) => x.last = cx.now,
+                None => {
+                    list.push(Seen {
+                        employee: sig.employee,
+                        kind: sig.kind,
+                        first: cx.now,
+                        last: cx.now,
+                        event: cx.ev.id.as_str().into(),
+                    });
+                    changed.push(sig.seller);
+                }
+            }
+        }
+        changed.sort_unstable();
+        changed.dedup();
+        let w = cx.world;
+        for s in changed {
+            let list = &self.sellers[&s];
+            let emps: BTreeSet<u32> = list.iter().map(|x| x.employee).collect();
+            let kinds: BTreeSet<Benefit> = list.iter().map(|x| x.kind).collect();
+            if emps.len() < cfg.min_employees as usize && kinds.len() < cfg.min_kinds as usize {
+                continue;
+            }
+            let seller = w.seller_name(s);
+            let mut names: Vec<&str> = emps.iter().map(|&e| w.emp_name(e)).collect();
+            names.sort_unstable();
+            let kind_names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
+            let sev = if emps.len() >= 3 || kinds.len() >= 3 {
+                Severity::Critical
+            } else {
+                Severity::High
+            };
+            let involved: Vec<serde_json::Value> = list
+                .iter()
+                .map(|x| {
+                    json!({"employee": w.emp_name(x.employee), "kind": x.kind.as_str(),
+                        "first": Timestamp(x.first).to_rfc3339(), "last": Timestamp(x.last).to_rfc3339()})
+                })
+                .collect();
+            for &e in &emps {
+                let mine: Vec<&str> = list
+                    .iter()
+                    .filter(|x| x.employee == e)
+                    .map(|x| x.kind.as_str())
+                    .collect();
+                let evidence: Vec<String> = list
+                    .iter()
+                    .filter(|x| x.employee == e)
+                    .map(|x| x.event.to_string())
+                    .collect();
+                let emp = w.emp_name(e);
+                out.findings.push(Finding {
+                    employee: e,
+                    detector: DetectorKind::BeneficiaryConvergence,
+                    key: seller.to_string(),
+                    severity: sev,
+                    score: (severity_floor_score(sev) + 5.0 * (emps.len() + kinds.len()) as f64)
+                        .min(100.0),
+                    summary: format!(
+                        "{seller} benefits from {} employee(s) ({}) through {}; {emp}'s part: {}. \
+                         Investigate them together as a possible broker ring",
+                        emps.len(),
+                        names.join(", "),
+                        kind_names.join(", "),
+                        mine.join(", ")
+                    ),
+                    sellers: vec![seller.to_string()],
+                    customers: 0,
+                    evidence,
+                    explain: json!({
+                        "observed_employees": emps.len(),
+                        "observed_kinds": kinds.len(),
+                        "min_employees": cfg.min_employees,
+                        "min_kinds": cfg.min_kinds,
+                        "involved": involved,
+                        "window_days": cfg.window_days,
+                    }),
+                });
+            }
+        }
+    }
+
+    pub fn roll_day(&mut self, _world: &World, day: i64, cfg: &DetectConfig) {
+        let window = cfg.beneficiary.window_days as i64 * MS_PER_DAY;
+        let now = day * MS_PER_DAY;
+        self.sellers.retain(|_, l| {
+            l.retain(|x| now - x.last <= window);
+            !l.is_empty()
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::*;
+
+    /// 200 sellers with 5 reviews each, 2 of them negative.
+    fn reviews(t: &mut Kit) {
+        for s in 0..200 {
+            for i in 0..5 {
+                let rating = if i < 2 { 1 } else { 5 };
+                t.review(
+                    &format!("r-{s}-{i}"),
+                    &format!("cus-{s}-{i}"),
+                    &format!("sel-{s}"),
+                    rating,
+                );
+                t.hours(0.5);
+            }
+        }
+    }
+
+    #[test]
+    fn two_employees_benefiting_one_seller_converge() {
+        let mut t = Kit::new();
+        reviews(&mut t);
+        t.ban("sel-7", "fraud");
+        t.days(1.0);
+        // Two deletions each: below the deletion alert threshold of 3.
+        t.delete_review("emp-a", "r-7-0", "other", None);
+        t.delete_review("emp-a", "r-7-1", "other", None);
+        assert!(t.alerts_of("beneficiary_convergence").is_empty());
+        t.reactivate("emp-b", "sel-7", None);
+        let a = t.alerts_of("beneficiary_convergence");
+        let mut who: Vec<_> = a.iter().map(|a| a.employee.as_str()).collect();
+        who.sort();
+        assert_eq!(who, vec!["emp-a", "emp-b"], "{a:?}");
+        assert!(a.iter().all(|a| a.sellers == vec!["sel-7".to_string()]));
+    }
+
+    #[test]
+    fn signals_on_different_sellers_do_not_converge() {
+        let mut t = Kit::new();
+        reviews(&mut t);
+        t.days(1.0);
+        t.delete_review("emp-a", "r-7-0", "other", None);
+        t.delete_review("emp-a", "r-7-1", "other", None);
+        t.delete_review("emp-b", "r-9-0", "other", None);
+        t.delete_review("emp-b", "r-9-1", "other", None);
+        assert!(t.alerts_of("beneficiary_convergence").is_empty());
+    }
+}

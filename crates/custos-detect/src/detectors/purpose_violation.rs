@@ -1,0 +1,476 @@
+//! Customer data disclosed without a valid purpose: no ticket, a ticket
+//! the engine does not know, someone else's ticket, a ticket about
+//! another customer, or one closed longer ago than the grace.
+//!
+//! Null model: an employee's disclosures violate purpose independently
+//! at a rate per disclosure that honest peers reach: the larger of the
+//! peer group's (role's) pooled rate over the window (other employees
+//! only, shrunk towards the all-employee rate), the `peer_quantile` of
+//! the peers' individual rates (employees differ: some take more calls
+//! without a ticket), and `min_rate`. The count of violations in the
+//! window is then Poisson with mean `rate × disclosures`. One slip never alerts: the count must reach
+//! `min_violations` and its Poisson tail must fall below `alpha`.
+//! Break-glass is separate and judged the same way against the peers'
+//! break-glass rate (floor `min_break_glass_rate`, level
+//! `break_glass_alpha`; the peers' individual-rate quantile is taken over
+//! the team as well, since break-glass follows shifts): at least `break_glass_low_at` uses in the window
+//! that honest peers would not explain raise a low alert (medium from
+//! `break_glass_medium_at`), updated with each further use. With
+//! `break_glass_low_at = 1` every use alerts.
+
+use super::{fmt_p, p_json, slot, Ctx, Detector, DetectorKind, Finding, Out};
+use crate::access::Verdict;
+use crate::alert::{score_from_p, severity_floor_score, Severity};
+use crate::config::DetectConfig;
+use crate::stats::{poisson_sf_log10, quantile};
+use crate::world::World;
+use custos_core::time::MS_PER_DAY;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{BTreeMap, VecDeque};
+
+/// Violations, disclosures and break-glass uses per day over a window.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct DayRing {
+    days: VecDeque<(i64, u64, u64, u64)>,
+    v: u64,
+    m: u64,
+    b: u64,
+}
+
+impl DayRing {
+    fn add(&mut self, day: i64, v: u64, m: u64, b: u64) {
+        match self.days.back_mut() {
+            Some(d) if d.0 == day => {
+                d.1 += v;
+                d.2 += m;
+                d.3 += b;
+            }
+            _ => self.days.push_back((day, v, m, b)),
+        }
+        self.v += v;
+        self.m += m;
+        self.b += b;
+    }
+
+    fn prune(&mut self, from_day: i64) {
+        while let Some(&(d, v, m, b)) = self.days.front() {
+            if d >= from_day {
+                break;
+            }
+            self.v -= v;
+            self.m -= m;
+            self.b -= b;
+            self.days.pop_front();
+        }
+    }
+}
+
+/// Rates assumed before the stream has shown any: cautious, so the
+/// first hours do not alert on what may be normal practice.
+const COLD_VIOLATION_RATE: f64 = 0.05;
+const COLD_BREAK_GLASS_RATE: f64 = 0.01;
+
+/// The rate per disclosure an honest employee of a peer group may show:
+/// the pooled rate of the others (shrunk to the all-employee rate), the
+/// peers' individual-rate quantile, and a floor, whichever is largest.
+fn honest_rate(
+    (peer_x, peer_m): (u64, u64),
+    (self_x, self_m): (u64, u64),
+    (all_x, all_m): (u64, u64),
+    spread: f64,
+    prior: f64,
+    (floor, cold): (f64, f64),
+) -> (f64, f64) {
+    // Until the stream has shown enough, assume the cautious `cold` rate.
+    let global = (all_x.saturating_sub(self_x) as f64 + 200.0 * cold)
+        / (all_m.saturating_sub(self_m) as f64 + 200.0);
+    let others_x = peer_x.saturating_sub(self_x) as f64;
+    let others_m = peer_m.saturating_sub(self_m) as f64;
+    let pooled = (others_x + prior * global) / (others_m + prior);
+    (pooled.max(spread).max(floor), pooled)
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct EmpState {
+    /// (time, verdict, event id) of violations in the window.
+    violations: VecDeque<(i64, Verdict, Box<str>)>,
+    disclosures: DayRing,
+    break_glass: VecDeque<(i64, Box<str>)>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct PurposeViolation {
+    emps: Vec<EmpState>,
+    peers: FxHashMap<u32, DayRing>,
+    all: DayRing,
+    /// The `peer_quantile` of individual violation and break-glass
+    /// rates, per peer group (with enough members) and over all
+    /// employees; set each day.
+    peer_hi: FxHashMap<u32, [f64; 2]>,
+    all_hi: [f64; 2],
+    /// Whether a day has been rolled, so the quantiles mean something.
+    hi_ready: bool,
+    /// Break-glass is a matter of shift and team (night shifts use it):
+    /// the quantile of individual break-glass rates per team.
+    team_hi: FxHashMap<u32, f64>,
+}
+
+impl Detector for PurposeViolation {
+    fn kind(&self) -> DetectorKind {
+        DetectorKind::PurposeViolation
+    }
+
+    fn observe(&mut self, cx: &Ctx<'_>, out: &mut Out) {
+        let cfg = &cx.cfg.purpose_violation;
+        if !cfg.enabled {
+            return;
+        }
+        let Some(a) = cx.access else { return };
+        let from_day = cx.day - cfg.window_days as i64 + 1;
+        let from_ms = cx.now - cfg.window_days as i64 * MS_PER_DAY;
+        let viol = a.verdict.is_violation();
+        let glass = a.verdict == Verdict::BreakGlass;
+        let group = cx.world.peer(a.emp);
+        let (v, b) = (viol as u64, glass as u64);
+        self.all.add(cx.day, v, 1, b);
+        self.all.prune(from_day);
+        let peer = self.peers.entry(group).or_default();
+        peer.add(cx.day, v, 1, b);
+        peer.prune(from_day);
+        let (peer_v, peer_m, peer_b) = (peer.v, peer.m, peer.b);
+        let st = slot(&mut self.emps, a.emp);
+        st.disclosures.add(cx.day, v, 1, b);
+        st.disclosures.prune(from_day);
+        let ev_id: Box<str> = cx.ev.id.as_str().into();
+        let mut spread = self.peer_hi.get(&group).copied().unwrap_or(self.all_hi);
+        if !self.hi_ready {
+            // No finished day yet: individual rates are unknown.
+            spread = [COLD_VIOLATION_RATE, COLD_BREAK_GLASS_RATE];
+        }
+        let team = cx.world.emp[a.emp as usize].team;
+        let glass_spread = team
+            .and_then(|t| self.team_hi.get(&t).copied())
+            .unwrap_or(0.0)
+            .max(spread[1]);
+
+        if glass && cfg.break_glass_alert {
+            st.break_glass.push_back((cx.now, ev_id.clone()));
+            while st.break_glass.front().is_some_and(|b| b.0 < from_ms) {
+                st.break_glass.pop_front();
+            }
+            let n = st.break_glass.len() as u64;
+            let (rate, _) = honest_rate(
+                (peer_b, peer_m),
+                (st.disclosures.b, st.disclosures.m),
+                (self.all.b, self.all.m),
+                glass_spread,
+                cfg.prior_accesses,
+                (cfg.min_break_glass_rate, COLD_BREAK_GLASS_RATE),
+            );
+            let expected = rate * st.disclosures.m as f64;
+            let log10_p = poisson_sf_log10(n, expected);
+            // `break_glass_low_at = 1` means every use alerts.
+            let unusual = cfg.break_glass_low_at <= 1 || log10_p < cfg.break_glass_alpha.log10();
+            if n < cfg.break_glass_low_at as u64 || !unusual {
+                return;
+            }
+            let sev = if n >= cfg.break_glass_medium_at as u64 {
+                Severity::Medium
+            } else {
+                Severity::Low
+            };
+            let emp = cx.world.emp_name(a.emp);
+            out.findings.push(Finding {
+                employee: a.emp,
+                detector: DetectorKind::PurposeViolation,
+                key: "break_glass".into(),
+                severity: sev,
+                score: severity_floor_score(sev) + (n as f64).min(10.0),
+                summary: format!(
+                    "{emp} used break-glass access {n} time(s) in {} days, peers would {expected:.1}; \
+                     confirm each use had an emergency behind it",
+                    cfg.window_days
+                ),
+                sellers: Vec::new(),
+                customers: a.customers.len() as u64,
+                evidence: st.break_glass.iter().map(|x| x.1.to_string()).collect(),
+                explain: json!({"kind": "break_glass", "observed": n, "expected": expected,
+                    "peer_rate": rate, "p_value": p_json(log10_p), "log10_p": log10_p,
+                    "alpha": cfg.break_glass_alpha, "peer_group": cx.world.peer_name(group),
+                    "window_days": cfg.window_days}),
+            });
+            return;
+        }
+
+        if !viol {
+            return;
+        }
+        st.violations.push_back((cx.now, a.verdict, ev_id));
+        while st.violations.front().is_some_and(|x| x.0 < from_ms) {
+            st.violations.pop_front();
+        }
+        let k = st.violations.len() as u64;
+        if k < cfg.min_violations as u64 {
+            return;
+        }
+        let self_m = st.disclosures.m;
+        let (rate, pooled) = honest_rate(
+            (peer_v, peer_m),
+            (st.disclosures.v, self_m),
+            (self.all.v, self.all.m),
+            spread[0],
+            cfg.prior_accesses,
+            (cfg.min_rate, COLD_VIOLATION_RATE),
+        );
+        let expected = rate * self_m as f64;
+        let log10_p = poisson_sf_log10(k, expected);
+        let log10_alpha = cfg.alpha.log10();
+        if log10_p >= log10_alpha {
+            return;
+        }
+        let sev = if k >= cfg.critical_at as u64 {
+            Severity::Critical
+        } else if k >= cfg.high_at as u64 {
+            Severity::High
+        } else if k >= cfg.medium_at as u64 {
+            Severity::Medium
+        } else {
+            Severity::Low
+        };
+        let mut by_kind: BTreeMap<&str, u64> = BTreeMap::new();
+        for (_, vd, _) in &st.violations {
+            *by_kind.entry(vd.as_str()).or_default() += 1;
+        }
+        let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{k}: {n}")).collect();
+        let emp = cx.world.emp_name(a.emp);
+        let peer_name = cx.world.peer_name(group);
+        out.findings.push(Finding {
+            employee: a.emp,
+            detector: DetectorKind::PurposeViolation,
+            key: String::new(),
+            severity: sev,
+            score: score_from_p(log10_p, log10_alpha, severity_floor_score(sev)),
+            summary: format!(
+                "{emp} disclosed customer data {k} times in {} days without a valid ticket ({}); \
+                 peers in {peer_name} would explain {expected:.1} (p={}); check each access with the employee",
+                cfg.window_days,
+                kinds.join(", "),
+                fmt_p(log10_p)
+            ),
+            sellers: Vec::new(),
+            customers: k,
+            evidence: st.violations.iter().map(|x| x.2.to_string()).collect(),
+            explain: json!({
+                "null_model": "violations per disclosure occur at the peer group's rate (shrunk to the all-employee rate, floored at min_rate); count in window ~ Poisson(rate x disclosures)",
+                "observed": k,
+                "expected": expected,
+                "disclosures": self_m,
+                "peer_rate": rate,
+                "peer_pooled_rate": pooled,
+                "peer_quantile_rate": spread[0],
+                "peer_group": peer_name,
+                "p_value": p_json(log10_p),
+                "log10_p": log10_p,
+                "alpha": cfg.alpha,
+                "by_reason": by_kind,
+                "window_days": cfg.window_days,
+            }),
+        });
+    }
+
+    fn roll_day(&mut self, world: &World, day: i64, cfg: &DetectConfig) {
+        let c = &cfg.purpose_violation;
+        let from_day = day - c.window_days as i64 + 1;
+        for p in self.peers.values_mut() {
+            p.prune(from_day);
+        }
+        let mut rates: BTreeMap<u32, [Vec<f64>; 2]> = BTreeMap::new();
+        let mut team_rates: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+        let mut all: [Vec<f64>; 2] = Default::default();
+        for (e, st) in self.emps.iter_mut().enumerate() {
+            st.disclosures.prune(from_day);
+            if st.disclosures.m == 0 {
+                st.violations.clear();
+                st.break_glass.clear();
+                st.violations.shrink_to_fit();
+            }
+            let d = &st.disclosures;
+            if d.m >= c.min_disclosures_for_rate as u64 {
+                let r = [d.v as f64 / d.m as f64, d.b as f64 / d.m as f64];
+                let g = rates.entry(world.peer(e as u32)).or_default();
+                for ((gi, ai), ri) in g.iter_mut().zip(all.iter_mut()).zip(r) {
+                    gi.push(ri);
+                    ai.push(ri);
+                }
+                if let Some(t) = world.emp.get(e).and_then(|x| x.team) {
+                    team_rates.entry(t).or_default().push(r[1]);
+                }
+            }
+        }
+        for (hi, v) in self.all_hi.iter_mut().zip(all.iter_mut()) {
+            *hi = quantile(v, c.peer_quantile);
+        }
+        self.hi_ready = !all[0].is_empty();
+        self.peer_hi.clear();
+        for (g, mut v) in rates {
+            if v[0].len() >= c.min_peer_employees as usize {
+                let q = [
+                    quantile(&mut v[0], c.peer_quantile),
+                    quantile(&mut v[1], c.peer_quantile),
+                ];
+                self.peer_hi.insert(g, q);
+            }
+        }
+        self.team_hi.clear();
+        for (t, mut v) in team_rates {
+            if v.len() >= c.min_team_employees as usize {
+                self.team_hi.insert(t, quantile(&mut v, c.peer_quantile));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::*;
+    use crate::Severity;
+    use serde_json::json;
+
+    /// Honest agents working tickets, with an occasional slip.
+    fn honest_floor(t: &mut Kit, agents: usize, days: usize) {
+        for d in 0..days {
+            for a in 0..agents {
+                let emp = format!("emp-{a}");
+                for i in 0..20 {
+                    let c = format!("cus-{d}-{a}-{i}");
+                    let tk = format!("tkt-{d}-{a}-{i}");
+                    t.ticket(&tk, "order_issue", Some(&c), Some("sel-1"));
+                    t.assign(&emp, &tk);
+                    t.view(&emp, &c, Some(&tk));
+                }
+                if (d + a) % 3 == 0 {
+                    t.view(&emp, &format!("cus-slip-{d}-{a}"), None);
+                }
+            }
+            t.days(1.0);
+        }
+    }
+
+    #[test]
+    fn honest_agents_with_rare_slips_do_not_fire() {
+        let mut t = Kit::new();
+        for a in 0..6 {
+            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
+        }
+        honest_floor(&mut t, 6, 14);
+        assert!(
+            t.alerts_of("purpose_violation").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+    }
+
+    #[test]
+    fn repeated_access_without_purpose_fires_with_severity_by_count() {
+        let mut t = Kit::new();
+        for a in 0..6 {
+            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
+        }
+        honest_floor(&mut t, 6, 7);
+        // emp-0 now looks up customers with other people's or no tickets.
+        t.hire("emp-other", "cs-agent", "cs-2");
+        t.ticket("tkt-x", "order_issue", Some("cus-x"), None);
+        t.assign("emp-other", "tkt-x");
+        for i in 0..30 {
+            if i % 2 == 0 {
+                t.view("emp-0", &format!("cus-v{i}"), None);
+            } else {
+                t.view("emp-0", &format!("cus-v{i}"), Some("tkt-x"));
+            }
+            t.hours(0.2);
+        }
+        let a = t.alerts_of("purpose_violation");
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].employee, "emp-0");
+        assert!(a[0].severity >= Severity::High);
+        assert!(
+            a[0].explain["by_reason"]["ticket_of_another_employee"]
+                .as_u64()
+                .unwrap()
+                >= 10
+        );
+        // Raised once, then updated under the same id.
+        assert_eq!(
+            t.raised
+                .iter()
+                .filter(|r| r.detector == "purpose_violation")
+                .count(),
+            1
+        );
+    }
+
+    #[test]
+    fn closed_tickets_within_grace_are_fine_but_not_long_after() {
+        let mut t = Kit::new();
+        t.ticket("tkt-1", "order_issue", Some("cus-1"), None);
+        t.assign("emp-1", "tkt-1");
+        t.close("tkt-1");
+        t.hours(10.0);
+        for _ in 0..10 {
+            t.view("emp-1", "cus-1", Some("tkt-1"));
+        }
+        assert!(t.alerts_of("purpose_violation").is_empty());
+        t.days(10.0);
+        for _ in 0..12 {
+            t.view("emp-1", "cus-1", Some("tkt-1"));
+        }
+        let a = t.alerts_of("purpose_violation");
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].explain["by_reason"]["ticket_closed"], 12);
+    }
+
+    #[test]
+    fn repeated_break_glass_raises_a_low_then_medium_alert() {
+        let mut t = Kit::new();
+        let glass = || json!({"code": "break_glass", "reason": "outage"});
+        for _ in 0..4 {
+            t.view_purpose("emp-1", "cus-1", glass());
+        }
+        assert!(t.alerts_of("purpose_violation").is_empty());
+        t.view_purpose("emp-1", "cus-1", glass());
+        let a = t.alerts_of("purpose_violation");
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].severity, Severity::Low);
+        for _ in 0..3 {
+            t.view_purpose("emp-1", "cus-2", glass());
+        }
+        let a = t.alerts_of("purpose_violation");
+        assert_eq!(a.len(), 1, "updated, not repeated");
+        assert_eq!(a[0].severity, Severity::Medium);
+    }
+
+    #[test]
+    fn every_break_glass_use_alerts_when_configured() {
+        let mut cfg = crate::DetectConfig::default();
+        cfg.purpose_violation.break_glass_low_at = 1;
+        let mut t = Kit::with(cfg);
+        t.view_purpose("emp-1", "cus-1", json!({"code": "break_glass"}));
+        assert_eq!(t.alerts_of("purpose_violation").len(), 1);
+    }
+
+    #[test]
+    fn a_team_mates_ticket_about_the_customer_is_not_a_violation() {
+        let mut t = Kit::new();
+        t.hire("emp-lead", "team-lead", "cs-1");
+        t.hire("emp-a", "cs-agent", "cs-1");
+        for i in 0..20 {
+            let (c, tk) = (format!("cus-{i}"), format!("tkt-{i}"));
+            t.ticket(&tk, "order_issue", Some(&c), None);
+            t.assign("emp-a", &tk);
+            t.view("emp-lead", &c, Some(&tk));
+        }
+        assert!(t.alerts_of("purpose_violation").is_empty());
+    }
+}

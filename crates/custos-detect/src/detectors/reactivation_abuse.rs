@@ -1,0 +1,258 @@
+//! Reactivating accounts banned or suspended for fraud or review
+//! manipulation without a proper appeal: an appeal ticket opened by that
+//! account after the ban. One such reactivation is an alert (high); two
+//! or more by the same employee in the window are critical. Unappealed
+//! reactivations after bans for other reasons alert only when repeated
+//! (`other_reason_min`). Reactivations of accounts whose ban the engine
+//! never saw (it predates the stream) are not judged.
+
+use super::{slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
+use crate::alert::{severity_floor_score, Severity};
+use crate::config::DetectConfig;
+use crate::world::World;
+use custos_core::event::{BanReason, TicketKind};
+use custos_core::time::MS_PER_DAY;
+use custos_core::{Action, Outcome, Timestamp};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::VecDeque;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Reactivation {
+    time: i64,
+    account: Box<str>,
+    seller: Option<u32>,
+    reason: BanReason,
+    ban_time: i64,
+    event: Box<str>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct EmpState {
+    serious: VecDeque<Reactivation>,
+    other: VecDeque<Reactivation>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct ReactivationAbuse {
+    emps: Vec<EmpState>,
+}
+
+impl Detector for ReactivationAbuse {
+    fn kind(&self) -> DetectorKind {
+        DetectorKind::ReactivationAbuse
+    }
+
+    fn observe(&mut self, cx: &Ctx<'_>, out: &mut Out) {
+        let cfg = &cx.cfg.reactivation;
+        let ev = cx.ev;
+        if !cfg.enabled
+            || ev.action != Action::AccountReactivate
+            || ev.outcome() != Outcome::Allowed
+        {
+            return;
+        }
+        let Some(e) = cx.actor_emp() else { return };
+        let w = cx.world;
+        let Some(key) = w.account_key(ev) else { return };
+        let Some(state) = w.accounts.get(&key) else {
+            return;
+        };
+        let Some(ban) = state.ban.as_ref() else {
+            return;
+        };
+        // A proper appeal: an appeal ticket the account opened after the
+        // ban, which this employee works (or nobody yet) and which is not
+        // long closed; or the reactivation cites a ticket from (or about) the
+        // account asking for it (an appeal or account request) opened
+        // after the ban, or at any time when an employee's suspension is
+        // being undone.
+        let grace = cx.cfg.world.closed_ticket_grace_hours as i64 * custos_core::time::MS_PER_HOUR;
+        let appealed_in_state = state.appeal.as_ref().is_some_and(|(t, id)| {
+            *t >= ban.time
+                && w.tickets.get(&**id).is_some_and(|ti| {
+                    ti.assignee.is_none_or(|a| a == e)
+                        && ti.closed.is_none_or(|c| cx.now - c <= grace)
+                })
+        });
+        let cited = [
+            ev.attr_str("appeal"),
+            ev.purpose.as_ref().and_then(|p| p.ticket.as_deref()),
+        ];
+        // Undoing a suspension within the investigation that made it
+        // (citing the same ticket) is a correction, not a favour.
+        let same_investigation = ban.manual
+            && ban
+                .ticket
+                .as_deref()
+                .is_some_and(|bt| cited.iter().flatten().any(|t| *t == bt));
+        let appealed_by_ticket = cited.into_iter().flatten().any(|t| match w.tickets.get(t) {
+            Some(ti) => {
+                let from_account = ti.opener == Some(key)
+                    || (key.seller && ti.seller == Some(key.id))
+                    || (!key.seller && ti.customer == Some(key.id));
+                let asks = matches!(ti.kind, Some(TicketKind::Appeal | TicketKind::Account));
+                from_account && asks && (ti.opened >= ban.time || ban.manual)
+            }
+            None => w.in_warmup(cx.cfg),
+        });
+        if appealed_in_state || appealed_by_ticket || same_investigation {
+            return;
+        }
+        let serious = crate::world::is_serious(ban.reason);
+        let window = cfg.window_days as i64 * MS_PER_DAY;
+        let account = ev
+            .target
+            .as_ref()
+            .map(|t| t.id.as_str())
+            .unwrap_or_default();
+        let seller = key.seller.then_some(key.id);
+        let r = Reactivation {
+            time: cx.now,
+            account: account.into(),
+            seller,
+            reason: ban.reason,
+            ban_time: ban.time,
+            event: ev.id.as_str().into(),
+        };
+        let st = slot(&mut self.emps, e);
+        let list = if serious {
+            &mut st.serious
+        } else {
+            &mut st.other
+        };
+        list.push_back(r);
+        while list.front().is_some_and(|x| x.time < cx.now - window) {
+            list.pop_front();
+        }
+        let n = list.len() as u32;
+        if let (true, Some(s)) = (serious, seller) {
+            out.signals.push(Signal {
+                seller: s,
+                employee: e,
+                kind: Benefit::Reactivation,
+            });
+        }
+        let sev = if serious {
+            if n >= cfg.repeat_at {
+                Severity::Critical
+            } else {
+                Severity::High
+            }
+        } else if n >= cfg.other_reason_min {
+            Severity::Medium
+        } else {
+            return;
+        };
+        let emp = w.emp_name(e);
+        let mut sellers: Vec<String> = list
+            .iter()
+            .filter_map(|x| x.seller.map(|s| w.seller_name(s).to_string()))
+            .collect();
+        sellers.sort();
+        sellers.dedup();
+        let accounts: Vec<serde_json::Value> = list
+            .iter()
+            .map(|x| {
+                json!({"account": &*x.account, "ban_reason": x.reason.as_str(),
+                    "banned_at": Timestamp(x.ban_time).to_rfc3339(),
+                    "reactivated_at": Timestamp(x.time).to_rfc3339()})
+            })
+            .collect();
+        let what = if serious {
+            "fraud or review manipulation"
+        } else {
+            "policy reasons"
+        };
+        out.findings.push(Finding {
+            employee: e,
+            detector: DetectorKind::ReactivationAbuse,
+            key: if serious { String::new() } else { "other".into() },
+            severity: sev,
+            score: (severity_floor_score(sev) + 5.0 * n as f64).min(100.0),
+            summary: format!(
+                "{emp} reactivated {n} account(s) banned for {what} without an appeal from the account \
+                 in {} days (latest {account}); reverse unless an appeal is documented",
+                cfg.window_days
+            ),
+            sellers,
+            customers: 0,
+            evidence: list.iter().map(|x| x.event.to_string()).collect(),
+            explain: json!({
+                "observed": n,
+                "expected": 0,
+                "rule": "reactivation of an account banned for fraud/review_manipulation needs an appeal ticket opened by that account after the ban",
+                "repeat_at": cfg.repeat_at,
+                "accounts": accounts,
+                "window_days": cfg.window_days,
+            }),
+        });
+    }
+
+    fn roll_day(&mut self, _world: &World, day: i64, cfg: &DetectConfig) {
+        let from = day * MS_PER_DAY - cfg.reactivation.window_days as i64 * MS_PER_DAY;
+        for st in &mut self.emps {
+            for l in [&mut st.serious, &mut st.other] {
+                while l.front().is_some_and(|x| x.time < from) {
+                    l.pop_front();
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::*;
+    use crate::Severity;
+
+    #[test]
+    fn unappealed_fraud_reactivation_fires_and_repeats_escalate() {
+        let mut t = Kit::new();
+        t.ban("sel-1", "fraud");
+        t.ban("sel-2", "review_manipulation");
+        t.days(2.0);
+        t.reactivate("emp-1", "sel-1", None);
+        let a = t.alerts_of("reactivation_abuse");
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].severity, Severity::High);
+        t.days(3.0);
+        t.reactivate("emp-1", "sel-2", None);
+        let a = t.alerts_of("reactivation_abuse");
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].severity, Severity::Critical);
+        assert_eq!(a[0].sellers, vec!["sel-1".to_string(), "sel-2".to_string()]);
+    }
+
+    #[test]
+    fn a_proper_appeal_or_a_minor_ban_does_not_fire() {
+        let mut t = Kit::new();
+        t.ban("sel-1", "fraud");
+        t.days(1.0);
+        t.seller_ticket("tkt-a", "appeal", "sel-1");
+        t.assign("emp-1", "tkt-a");
+        t.days(1.0);
+        t.reactivate("emp-1", "sel-1", Some("tkt-a"));
+        t.ban("sel-2", "policy");
+        t.reactivate("emp-1", "sel-2", None);
+        // Reactivating an account never banned in the stream is not judged.
+        t.reactivate("emp-1", "sel-3", None);
+        assert!(
+            t.alerts_of("reactivation_abuse").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+    }
+
+    #[test]
+    fn an_appeal_from_before_the_ban_or_another_account_is_not_proper() {
+        let mut t = Kit::new();
+        t.seller_ticket("tkt-old", "appeal", "sel-1");
+        t.days(1.0);
+        t.ban("sel-1", "fraud");
+        t.seller_ticket("tkt-other", "appeal", "sel-9");
+        t.days(5.0);
+        t.reactivate("emp-1", "sel-1", Some("tkt-other"));
+        assert_eq!(t.alerts_of("reactivation_abuse").len(), 1);
+    }
+}

@@ -1,0 +1,318 @@
+//! Deletions concentrated on one seller's negative reviews without a
+//! dispute ticket: the paid-deletion pattern.
+//!
+//! A deletion counts when the review was negative (rating at most
+//! `negative_max_rating`), was not written in a burst (spam wave or
+//! review bomb: its author or seller had an abnormal number of reviews
+//! that hour), and no ticket justifies it (see [`explained`]: a cited
+//! report or dispute naming the review, a cited review_dispute of the
+//! seller, a dispute naming the review, or a review_dispute of the seller
+//! assigned to the moderator).
+//!
+//! Null model: the `n` counted deletions of a moderator in the window
+//! fall on seller S independently with probability `p0(S)`, the larger of
+//! S's share of the marketplace's negative reviews and of its review
+//! disputes (sellers that complain more legitimately get more
+//! deletions); `k` fall on S; p-value
+//! `P(X ≥ k)`, `X ~ Binomial(n, p0)`, Bonferroni-corrected by the number
+//! of sellers with negative reviews. Cleaning a spam wave spreads over
+//! many sellers (and burst reviews do not count), so it stays quiet.
+
+use super::{fmt_p, p_json, slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
+use crate::alert::{score_from_p, severity_floor_score, Severity};
+use crate::config::DetectConfig;
+use crate::stats::binomial_sf_log10;
+use crate::world::World;
+use custos_core::event::{TargetType, TicketKind};
+use custos_core::time::MS_PER_DAY;
+use custos_core::{Action, Outcome};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::VecDeque;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Deletion {
+    time: i64,
+    seller: u32,
+    event: Box<str>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct EmpState {
+    counted: VecDeque<Deletion>,
+    k: FxHashMap<u32, u32>,
+    /// All deletions in the window (counted or not), for the explain.
+    all: VecDeque<i64>,
+    alerted: FxHashMap<u32, i64>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct ReviewDeletionTargeting {
+    emps: Vec<EmpState>,
+}
+
+impl Detector for ReviewDeletionTargeting {
+    fn kind(&self) -> DetectorKind {
+        DetectorKind::ReviewDeletionTargeting
+    }
+
+    fn observe(&mut self, cx: &Ctx<'_>, out: &mut Out) {
+        let cfg = &cx.cfg.review_deletion;
+        let ev = cx.ev;
+        if !cfg.enabled || ev.action != Action::ReviewDelete || ev.outcome() != Outcome::Allowed {
+            return;
+        }
+        let (Some(e), Some(rid)) = (cx.actor_emp(), ev.target_id(TargetType::Review)) else {
+            return;
+        };
+        let w = cx.world;
+        let window = cfg.window_days as i64 * MS_PER_DAY;
+        let st = slot(&mut self.emps, e);
+        st.all.push_back(cx.now);
+        while st.all.front().is_some_and(|&t| t < cx.now - window) {
+            st.all.pop_front();
+        }
+        let Some(r) = w.reviews.get(rid) else { return };
+        if r.rating as u32 > cfg.negative_max_rating || w.is_burst(r, cx.cfg) {
+            return;
+        }
+        let s = r.seller;
+        if explained(cx, e, rid, r) {
+            return;
+        }
+        st.counted.push_back(Deletion {
+            time: cx.now,
+            seller: s,
+            event: ev.id.as_str().into(),
+        });
+        *st.k.entry(s).or_default() += 1;
+        let k = st.k[&s] as u64;
+        let n = st.counted.len() as u64;
+        if k < cfg.signal_min_deletions.min(cfg.min_deletions) as u64 {
+            return;
+        }
+        let neg_share = w.sel[s as usize].neg_reviews as f64 / w.neg_reviews.max(1) as f64;
+        // Sellers that dispute often legitimately get more deletions.
+        let dispute_share = w.sel[s as usize].disputes as f64 / (w.disputes as f64 + 20.0);
+        let p0 = neg_share.max(dispute_share).clamp(1e-9, 0.999);
+        let m = w.sellers_with_neg.max(1) as f64;
+        let lp = binomial_sf_log10(k, n, p0);
+        let adj = (lp + m.log10()).min(0.0);
+        if k >= cfg.signal_min_deletions as u64 && adj < cfg.signal_alpha.log10() {
+            out.signals.push(Signal {
+                seller: s,
+                employee: e,
+                kind: Benefit::ReviewDeletion,
+            });
+        }
+        let log10_alpha = cfg.alpha.log10();
+        if k < cfg.min_deletions as u64 || adj >= log10_alpha {
+            return;
+        }
+        let sev = if k >= cfg.critical_deletions as u64 {
+            Severity::Critical
+        } else if k >= cfg.high_deletions as u64 {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        let gap = cx.cfg.alerts.incident_gap_days as i64 * MS_PER_DAY;
+        let fresh = st.alerted.get(&s).is_none_or(|&t| cx.now - t > gap);
+        st.alerted.insert(s, cx.now);
+        let evidence: Vec<String> = if fresh {
+            st.counted
+                .iter()
+                .filter(|d| d.seller == s)
+                .map(|d| d.event.to_string())
+                .collect()
+        } else {
+            vec![ev.id.to_string()]
+        };
+        let emp = w.emp_name(e);
+        let seller = w.seller_name(s);
+        let expected = n as f64 * p0;
+        out.findings.push(Finding {
+            employee: e,
+            detector: DetectorKind::ReviewDeletionTargeting,
+            key: seller.to_string(),
+            severity: sev,
+            score: score_from_p(adj, log10_alpha, severity_floor_score(sev)),
+            summary: format!(
+                "{emp} deleted {k} negative reviews of {seller} with no review dispute from the seller \
+                 ({n} such deletions in {} days, {expected:.1} expected, p={}): check for paid deletions",
+                cfg.window_days,
+                fmt_p(adj)
+            ),
+            sellers: vec![seller.to_string()],
+            customers: k,
+            evidence,
+            explain: json!({
+                "null_model": "a moderator's unexplained deletions of negative, non-burst reviews fall on each seller with probability p0 = max(the seller's share of negative reviews, its share of review disputes); k ~ Binomial(n, p0); Bonferroni over sellers with negative reviews",
+                "observed": k,
+                "n": n,
+                "expected": expected,
+                "p0": p0,
+                "p0_sources": {"negative_review_share": neg_share, "dispute_share": dispute_share},
+                "p_value": p_json(lp),
+                "log10_p": lp,
+                "tests": m,
+                "p_adjusted": p_json(adj),
+                "alpha": cfg.alpha,
+                "deletions_in_window": st.all.len(),
+                "window_days": cfg.window_days,
+            }),
+        });
+    }
+
+    fn roll_day(&mut self, _world: &World, day: i64, cfg: &DetectConfig) {
+        let from = (day + 1) * MS_PER_DAY - cfg.review_deletion.window_days as i64 * MS_PER_DAY;
+        let gap = cfg.alerts.incident_gap_days as i64 * MS_PER_DAY;
+        for st in &mut self.emps {
+            while let Some(d) = st.counted.front() {
+                if d.time >= from {
+                    break;
+                }
+                if let Some(k) = st.k.get_mut(&d.seller) {
+                    *k = k.saturating_sub(1);
+                }
+                st.counted.pop_front();
+            }
+            st.k.retain(|_, k| *k > 0);
+            while st.all.front().is_some_and(|&t| t < from) {
+                st.all.pop_front();
+            }
+            st.alerted.retain(|_, t| day * MS_PER_DAY - *t <= gap);
+        }
+    }
+}
+
+/// Whether a ticket justifies the deletion: the delete cites a ticket
+/// about this review (a report or dispute naming it) or a review_dispute
+/// of the seller; or a dispute names this review; or the moderator was
+/// assigned, within `dispute_grace_days`, a review_dispute of the seller
+/// that names no particular review (one that names a review justifies
+/// that review only).
+fn explained(cx: &Ctx<'_>, e: u32, rid: &str, r: &crate::world::ReviewInfo) -> bool {
+    let w = cx.world;
+    let s = r.seller;
+    let cited = cx
+        .ev
+        .purpose
+        .as_ref()
+        .and_then(|p| p.ticket.as_deref())
+        .and_then(|t| w.tickets.get(t));
+    if let Some(t) = cited {
+        let names_review = t.review.as_deref() == Some(rid);
+        let dispute_of_seller = t.kind == Some(TicketKind::ReviewDispute) && t.seller == Some(s);
+        if names_review || dispute_of_seller {
+            return true;
+        }
+    }
+    if r.disputed {
+        return true;
+    }
+    let grace = cx.cfg.review_deletion.dispute_grace_days as i64 * MS_PER_DAY;
+    w.emp[e as usize].assignments.iter().any(|a| {
+        a.kind == Some(TicketKind::ReviewDispute)
+            && !a.names_review
+            && a.seller == Some(s)
+            && cx.now - a.time <= grace
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::*;
+
+    /// 50 sellers, each with 10 organic reviews, 3 of them negative.
+    fn reviews(t: &mut Kit) {
+        for s in 0..50 {
+            for i in 0..10 {
+                let rating = if i < 3 { 1 } else { 5 };
+                t.review(
+                    &format!("r-{s}-{i}"),
+                    &format!("cus-{s}-{i}"),
+                    &format!("sel-{s}"),
+                    rating,
+                );
+                t.hours(0.5);
+            }
+        }
+    }
+
+    #[test]
+    fn deleting_one_sellers_negative_reviews_fires() {
+        let mut t = Kit::new();
+        reviews(&mut t);
+        t.days(1.0);
+        for i in 0..3 {
+            t.delete_review("emp-m", &format!("r-7-{i}"), "other", None);
+            t.hours(3.0);
+        }
+        let a = t.alerts_of("review_deletion_targeting");
+        assert_eq!(a.len(), 1, "{:?}", t.alerts);
+        assert_eq!(a[0].sellers, vec!["sel-7".to_string()]);
+        assert_eq!(a[0].evidence.len(), 3);
+    }
+
+    #[test]
+    fn a_dispute_ticket_of_the_seller_explains_the_deletions() {
+        let mut t = Kit::new();
+        reviews(&mut t);
+        t.seller_ticket("tkt-d", "review_dispute", "sel-7");
+        t.assign("emp-m", "tkt-d");
+        for i in 0..3 {
+            t.delete_review(
+                "emp-m",
+                &format!("r-7-{i}"),
+                "seller_request",
+                Some("tkt-d"),
+            );
+        }
+        assert!(t.alerts_of("review_deletion_targeting").is_empty());
+    }
+
+    #[test]
+    fn cleaning_a_spam_wave_across_sellers_does_not_fire() {
+        let mut t = Kit::new();
+        reviews(&mut t);
+        t.days(1.0);
+        // Spam accounts post one-star reviews on many sellers within minutes.
+        for b in 0..20 {
+            for s in 0..10 {
+                t.review(
+                    &format!("spam-{b}-{s}"),
+                    &format!("bot-{b}"),
+                    &format!("sel-{s}"),
+                    1,
+                );
+            }
+        }
+        t.hours(5.0);
+        for b in 0..20 {
+            for s in 0..10 {
+                t.delete_review("emp-m", &format!("spam-{b}-{s}"), "spam", None);
+            }
+        }
+        // Plus ordinary moderation of abusive negative reviews across sellers.
+        for s in 20..40 {
+            t.delete_review("emp-m", &format!("r-{s}-0"), "abuse", None);
+        }
+        assert!(
+            t.alerts_of("review_deletion_targeting").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+    }
+
+    #[test]
+    fn positive_reviews_do_not_count() {
+        let mut t = Kit::new();
+        reviews(&mut t);
+        for i in 3..10 {
+            t.delete_review("emp-m", &format!("r-7-{i}"), "off_topic", None);
+        }
+        assert!(t.alerts_of("review_deletion_targeting").is_empty());
+    }
+}

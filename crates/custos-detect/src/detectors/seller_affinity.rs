@@ -1,0 +1,412 @@
+//! Accessed customers concentrated on one seller's reviewers or buyers,
+//! beyond what tickets explain: the data-sale pattern.
+//!
+//! For each employee the detector keeps the distinct customers disclosed
+//! to them in the window *without an explaining ticket* (a valid purpose
+//! ticket about that customer, a ticket assigned to them for that
+//! customer, a valid ticket naming a seller the customer is related to,
+//! or a legal export under a valid ticket; hits of a search run under a
+//! valid ticket are incidental and not counted).
+//!
+//! Null model: each of those `n` customers is, independently, a reviewer
+//! (or a reviewer-or-buyer) of seller S with probability `p0(S)`, the
+//! largest of S's share of all customers, S's share of the customers the
+//! employee's peer group (role) accessed, and S's share of the customers
+//! the employee accessed *with* an explaining ticket (smoothed). `k` of
+//! them are related to S; the p-value is `P(X ≥ k)`, `X ~ Binomial(n,
+//! p0)`, Bonferroni-corrected by `m = 2 × sellers with customers` (two
+//! relations per seller). Alerts need `k ≥ min_customers` and the
+//! corrected p below `alpha`. A team dedicated to one big seller whose
+//! every access has a ticket explains all of it and never fires.
+
+use super::{fmt_p, p_json, slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
+use crate::alert::{score_from_p, severity_floor_score, Severity};
+use crate::config::DetectConfig;
+use crate::stats::binomial_sf_log10;
+use crate::world::{World, REVIEWED};
+use custos_core::time::MS_PER_DAY;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+/// Decayed counts of accessed customers related to each seller:
+/// `[reviewers, reviewers or buyers]`.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Shares {
+    total: f64,
+    per: FxHashMap<u32, [f64; 2]>,
+}
+
+impl Shares {
+    fn add(&mut self, rel: &[(u32, u8)]) {
+        self.total += 1.0;
+        for &(s, f) in rel {
+            let e = self.per.entry(s).or_default();
+            if f & REVIEWED != 0 {
+                e[0] += 1.0;
+            }
+            e[1] += 1.0;
+        }
+    }
+
+    fn share(&self, s: u32, r: usize, prior: f64) -> f64 {
+        let denom = self.total + prior;
+        if denom <= 0.0 {
+            return 0.0;
+        }
+        self.per.get(&s).map_or(0.0, |x| x[r]) / denom
+    }
+
+    fn halve(&mut self) {
+        self.total *= 0.5;
+        self.per.retain(|_, v| {
+            v[0] *= 0.5;
+            v[1] *= 0.5;
+            v[1] >= 0.05
+        });
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Entry {
+    last_day: i64,
+    first_time: i64,
+    event: Box<str>,
+    /// The customer's seller relations when first counted.
+    sellers: Box<[(u32, u8)]>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct EmpState {
+    entries: FxHashMap<u32, Entry>,
+    /// Per seller: unexplained customers who are `[reviewers, related]`.
+    k: FxHashMap<u32, [u32; 2]>,
+    own: Shares,
+    /// Seller → time of the last finding (to send full evidence once).
+    alerted: FxHashMap<u32, i64>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct SellerAffinity {
+    emps: Vec<EmpState>,
+    peers: FxHashMap<u32, Shares>,
+    last_halving: Option<i64>,
+}
+
+/// Customers whose share of peers' accesses is updated per event, so a
+/// large search or export costs no more than this.
+const SHARE_SAMPLE: usize = 64;
+
+impl Detector for SellerAffinity {
+    fn kind(&self) -> DetectorKind {
+        DetectorKind::SellerAffinity
+    }
+
+    fn observe(&mut self, cx: &Ctx<'_>, out: &mut Out) {
+        let cfg = &cx.cfg.seller_affinity;
+        if !cfg.enabled {
+            return;
+        }
+        let Some(a) = cx.access else { return };
+        let w = cx.world;
+        let group = w.peer(a.emp);
+        let peer = self.peers.entry(group).or_default();
+        let st = slot(&mut self.emps, a.emp);
+        let incidental = a.incidental_hits();
+        let mut touched: Vec<u32> = Vec::new();
+        for (i, &c) in a.customers.iter().enumerate() {
+            let rel = &w.cust[c as usize].rel;
+            if i < SHARE_SAMPLE {
+                peer.add(rel);
+            }
+            if a.explained[i] {
+                if i < SHARE_SAMPLE {
+                    st.own.add(rel);
+                }
+                continue;
+            }
+            if incidental {
+                continue;
+            }
+            if let Some(e) = st.entries.get_mut(&c) {
+                e.last_day = cx.day;
+                continue;
+            }
+            if st.entries.len() >= cfg.max_tracked_customers as usize {
+                continue;
+            }
+            for &(s, f) in rel {
+                let k = st.k.entry(s).or_default();
+                if f & REVIEWED != 0 {
+                    k[0] += 1;
+                }
+                k[1] += 1;
+                touched.push(s);
+            }
+            st.entries.insert(
+                c,
+                Entry {
+                    last_day: cx.day,
+                    first_time: cx.now,
+                    event: cx.ev.id.as_str().into(),
+                    sellers: rel.as_slice().into(),
+                },
+            );
+        }
+        if touched.is_empty() {
+            return;
+        }
+        touched.sort_unstable();
+        touched.dedup();
+        let n = st.entries.len() as u64;
+        let m = 2 * w.sellers_with_customers.max(1) as u64;
+        let log10_m = (m as f64).log10();
+        let n_customers = w.cust.len().max(1) as f64;
+        let peer = &self.peers[&group];
+        let use_peer = peer.total >= cfg.peer_min_accesses;
+        for s in touched {
+            let k = st.k.get(&s).copied().unwrap_or_default();
+            if (k[1] as u64) < cfg.signal_min_customers as u64 {
+                continue;
+            }
+            let si = &w.sel[s as usize];
+            // The more significant of the two relations.
+            let mut best: Option<(f64, usize, f64, [f64; 3])> = None;
+            for r in 0..2 {
+                let kr = k[r] as u64;
+                if kr < cfg.signal_min_customers as u64 {
+                    continue;
+                }
+                let market = [si.reviewers, si.related][r] as f64 / n_customers;
+                let peer_share = if use_peer { peer.share(s, r, 0.0) } else { 0.0 };
+                let own = st.own.share(s, r, cfg.own_prior_accesses);
+                let p0 = market.max(peer_share).max(own).clamp(1e-9, 0.999);
+                let lp = binomial_sf_log10(kr, n, p0);
+                if best.is_none_or(|b| lp < b.0) {
+                    best = Some((lp, r, p0, [market, peer_share, own]));
+                }
+            }
+            let Some((lp, r, p0, sources)) = best else {
+                continue;
+            };
+            let adj = (lp + log10_m).min(0.0);
+            if adj < cfg.signal_alpha.log10() {
+                out.signals.push(Signal {
+                    seller: s,
+                    employee: a.emp,
+                    kind: Benefit::DataAccess,
+                });
+            }
+            let kr = k[r];
+            let log10_alpha = cfg.alpha.log10();
+            if adj >= log10_alpha || kr < cfg.min_customers {
+                continue;
+            }
+            let sev = if kr >= cfg.critical_customers {
+                Severity::Critical
+            } else if kr >= cfg.high_customers {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            let gap = cx.cfg.alerts.incident_gap_days as i64 * MS_PER_DAY;
+            let fresh = st.alerted.get(&s).is_none_or(|&t| cx.now - t > gap);
+            st.alerted.insert(s, cx.now);
+            let evidence = if fresh {
+                let mut ev: Vec<(i64, &str)> = st
+                    .entries
+                    .values()
+                    .filter(|e| e.sellers.iter().any(|x| x.0 == s))
+                    .map(|e| (e.first_time, &*e.event))
+                    .collect();
+                ev.sort_unstable();
+                ev.dedup();
+                ev.truncate(cx.cfg.alerts.max_evidence as usize);
+                ev.into_iter().map(|e| e.1.to_string()).collect()
+            } else {
+                vec![cx.ev.id.to_string()]
+            };
+            let emp = w.emp_name(a.emp);
+            let seller = w.seller_name(s);
+            let expected = n as f64 * p0;
+            let rel_words = ["reviewed", "reviewed or bought from"][r];
+            let relation = ["reviewers", "reviewers_or_buyers"][r];
+            out.findings.push(Finding {
+                employee: a.emp,
+                detector: DetectorKind::SellerAffinity,
+                key: seller.to_string(),
+                severity: sev,
+                score: score_from_p(adj, log10_alpha, severity_floor_score(sev)),
+                summary: format!(
+                    "{emp} accessed {kr} customers who {rel_words} {seller} without a ticket explaining it \
+                     ({n} unexplained customers in {} days, {expected:.1} expected, p={}): \
+                     possible harvesting of this seller's customers",
+                    cfg.window_days,
+                    fmt_p(adj)
+                ),
+                sellers: vec![seller.to_string()],
+                customers: kr as u64,
+                evidence,
+                explain: json!({
+                    "null_model": "each distinct customer accessed without an explaining ticket in the window is related to the seller independently with probability p0 = max(marketplace share, peer-group access share, own ticketed-access share); k ~ Binomial(n, p0); Bonferroni over m tests",
+                    "relation": relation,
+                    "observed": kr,
+                    "n": n,
+                    "expected": expected,
+                    "p0": p0,
+                    "p0_sources": {"marketplace": sources[0], "peer_group": sources[1], "own_ticketed": sources[2]},
+                    "p_value": p_json(lp),
+                    "log10_p": lp,
+                    "tests": m,
+                    "p_adjusted": p_json(adj),
+                    "alpha": cfg.alpha,
+                    "peer_group": w.peer_name(group),
+                    "window_days": cfg.window_days,
+                }),
+            });
+        }
+    }
+
+    fn roll_day(&mut self, _world: &World, day: i64, cfg: &DetectConfig) {
+        let c = &cfg.seller_affinity;
+        let from_day = day - c.window_days as i64 + 1;
+        let halve = match self.last_halving {
+            None => {
+                self.last_halving = Some(day);
+                false
+            }
+            Some(d) => day - d >= c.share_halflife_days as i64,
+        };
+        if halve {
+            self.last_halving = Some(day);
+            for p in self.peers.values_mut() {
+                p.halve();
+            }
+        }
+        for st in &mut self.emps {
+            if halve {
+                st.own.halve();
+            }
+            let k = &mut st.k;
+            st.entries.retain(|_, e| {
+                if e.last_day >= from_day {
+                    return true;
+                }
+                for &(s, f) in e.sellers.iter() {
+                    if let Some(x) = k.get_mut(&s) {
+                        if f & REVIEWED != 0 {
+                            x[0] = x[0].saturating_sub(1);
+                        }
+                        x[1] = x[1].saturating_sub(1);
+                    }
+                }
+                false
+            });
+            k.retain(|_, x| x[1] > 0);
+            if st.entries.is_empty() {
+                st.entries.shrink_to_fit();
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::*;
+    use crate::Severity;
+
+    /// 40 sellers; `big` has 30% of customers as buyers. Each customer
+    /// reviews one seller.
+    fn market(t: &mut Kit, customers: usize) {
+        for c in 0..customers {
+            let cus = format!("cus-{c}");
+            let s = format!("sel-{}", c % 40);
+            t.order(&format!("ord-{c}"), &cus, &s);
+            t.review(&format!("rev-{c}"), &cus, &s, 5);
+            if c % 10 < 3 {
+                t.order(&format!("ordb-{c}"), &cus, "sel-big");
+            }
+        }
+    }
+
+    /// Agents working tickets about random customers, with a few slips.
+    fn workday(t: &mut Kit, agents: &[&str], day: usize, customers: usize) {
+        for (a, emp) in agents.iter().enumerate() {
+            for i in 0..20 {
+                let c = format!("cus-{}", (day * 997 + a * 131 + i * 37) % customers);
+                let tk = format!("tkt-{day}-{a}-{i}");
+                t.ticket(&tk, "order_issue", Some(&c), None);
+                t.assign(emp, &tk);
+                t.view(emp, &c, Some(&tk));
+            }
+            let slip = format!("cus-{}", (day * 7 + a * 11) % customers);
+            t.view(emp, &slip, None);
+        }
+        t.hours(24.0);
+    }
+
+    #[test]
+    fn harvesting_one_sellers_reviewers_fires_with_a_p_value() {
+        let mut t = Kit::new();
+        market(&mut t, 2000);
+        let agents = ["emp-1", "emp-2", "emp-3"];
+        for d in 0..3 {
+            workday(&mut t, &agents, d, 2000);
+        }
+        assert!(t.alerts_of("seller_affinity").is_empty());
+        // emp-1 pulls up the reviewers of sel-7 (customers 7, 47, 87, ...).
+        for i in 0..12 {
+            t.view("emp-1", &format!("cus-{}", 7 + 40 * i), None);
+            t.hours(0.5);
+        }
+        let a = t.alerts_of("seller_affinity");
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].employee, "emp-1");
+        assert_eq!(a[0].sellers, vec!["sel-7".to_string()]);
+        assert!(a[0].customers >= 5);
+        assert!(a[0].explain["p_adjusted"].as_f64().unwrap() < 1e-6);
+        assert!(a[0].evidence.len() >= 5);
+        assert!(a[0].severity >= Severity::Medium);
+    }
+
+    #[test]
+    fn a_team_dedicated_to_one_big_seller_with_tickets_does_not_fire() {
+        let mut t = Kit::new();
+        market(&mut t, 2000);
+        // Escalations of sel-big: every access under a ticket naming it.
+        for d in 0..5 {
+            for (a, emp) in ["emp-b1", "emp-b2"].iter().enumerate() {
+                for i in 0..40 {
+                    let c = format!("cus-{}", ((d * 40 + i) * 10 + a) % 2000);
+                    let tk = format!("tkb-{d}-{a}-{i}");
+                    t.seller_ticket(&tk, "other", "sel-big");
+                    t.assign(emp, &tk);
+                    t.view(emp, &c, Some(&tk));
+                }
+            }
+            t.hours(24.0);
+        }
+        assert!(t.alerts_of("seller_affinity").is_empty(), "{:?}", t.alerts);
+    }
+
+    #[test]
+    fn random_slips_and_searches_under_tickets_do_not_fire() {
+        let mut t = Kit::new();
+        market(&mut t, 2000);
+        let agents = ["emp-1", "emp-2"];
+        for d in 0..20 {
+            workday(&mut t, &agents, d, 2000);
+            // Searches under a valid ticket return incidental hits.
+            let tk = format!("tks-{d}");
+            t.ticket(&tk, "account", Some("cus-1"), None);
+            t.assign("emp-2", &tk);
+            let hits: Vec<String> = (0..15)
+                .map(|i| format!("cus-{}", (d * 15 + i) * 7 % 2000))
+                .collect();
+            let mut h: Vec<&str> = hits.iter().map(String::as_str).collect();
+            h.push("cus-1");
+            t.search("emp-2", &h, Some(&tk));
+        }
+        assert!(t.alerts_of("seller_affinity").is_empty(), "{:?}", t.alerts);
+    }
+}

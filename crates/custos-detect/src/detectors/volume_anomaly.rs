@@ -1,0 +1,319 @@
+//! Daily volume (distinct customers disclosed, searches, customers
+//! exported) against the employee's own baseline and the peer group's.
+//!
+//! Baselines: the employee's active days in the last `baseline_days`
+//! (median and MAD), and the `peer_quantile` of all employee-days of the
+//! peer group (role) in the same window (all employees when the role has
+//! fewer than `min_peer_days`). With a mature own baseline the threshold
+//! is `max(floor, own_factor·median + mad_k·1.4826·MAD, peer quantile)`;
+//! a new hire (fewer than `min_baseline_days` active days) is judged
+//! against peers only: `max(floor, new_hire_peer_factor · peer
+//! quantile)`. Thresholds are fixed at the employee's first access of the
+//! day from finished days only; the alert is raised at the access that
+//! crosses one, and updated when the count doubles. Legal exports under a
+//! valid ticket are expected work and not counted.
+
+use super::{slot, Ctx, Detector, DetectorKind, Finding, Out};
+use crate::alert::{severity_floor_score, Severity};
+use crate::config::DetectConfig;
+use crate::stats::{median_mad, quantile};
+use crate::world::{DayStats, World};
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::{BTreeMap, VecDeque};
+
+const METRICS: [&str; 3] = ["distinct customers", "searches", "exported customers"];
+
+fn metrics(d: &DayStats) -> [u32; 3] {
+    [d.customers, d.searches, d.exported]
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct PeerDays {
+    days: VecDeque<(i64, Vec<[u32; 3]>)>,
+    n: usize,
+    q: [f64; 3],
+    med: [f64; 3],
+}
+
+impl PeerDays {
+    fn push(&mut self, day: i64, vals: &[[u32; 3]]) {
+        self.n += vals.len();
+        self.days.push_back((day, vals.to_vec()));
+    }
+
+    fn prune(&mut self, from_day: i64) {
+        while self.days.front().is_some_and(|d| d.0 < from_day) {
+            if let Some(d) = self.days.pop_front() {
+                self.n -= d.1.len();
+            }
+        }
+    }
+
+    fn recompute(&mut self, q: f64) {
+        for i in 0..3 {
+            let mut v: Vec<f64> = self
+                .days
+                .iter()
+                .flat_map(|d| d.1.iter().map(move |x| x[i] as f64))
+                .collect();
+            self.q[i] = quantile(&mut v, q);
+            self.med[i] = quantile(&mut v, 0.5);
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct EmpState {
+    day: i64,
+    thr: [f64; 3],
+    /// Own median, MAD and active days behind the thresholds.
+    own: [(f64, f64); 3],
+    own_days: u32,
+    peer_q: [f64; 3],
+    /// 0: quiet today; 1: crossed; 2: doubled; 3: quadrupled.
+    level: [u8; 3],
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct VolumeAnomaly {
+    emps: Vec<EmpState>,
+    peers: FxHashMap<u32, PeerDays>,
+    all: PeerDays,
+}
+
+impl Detector for VolumeAnomaly {
+    fn kind(&self) -> DetectorKind {
+        DetectorKind::VolumeAnomaly
+    }
+
+    fn observe(&mut self, cx: &Ctx<'_>, out: &mut Out) {
+        let cfg = &cx.cfg.volume;
+        if !cfg.enabled {
+            return;
+        }
+        let Some(a) = cx.access else { return };
+        let w = cx.world;
+        let ei = &w.emp[a.emp as usize];
+        let group = w.peer(a.emp);
+        let peer = match self.peers.get(&group) {
+            Some(p) if p.n >= cfg.min_peer_days as usize => p,
+            _ => &self.all,
+        };
+        let st = slot(&mut self.emps, a.emp);
+        if st.day != cx.day {
+            *st = EmpState {
+                day: cx.day,
+                ..Default::default()
+            };
+            let from = cx.day - cfg.baseline_days as i64;
+            let hist: Vec<[u32; 3]> = ei
+                .activity
+                .history
+                .iter()
+                .filter(|d| d.day >= from && d.day < cx.day)
+                .map(metrics)
+                .collect();
+            st.own_days = hist.len() as u32;
+            let mature = st.own_days >= cfg.min_baseline_days;
+            let floors = [cfg.min_customers, cfg.min_searches, cfg.min_exported];
+            for i in 0..3 {
+                let vals: Vec<f64> = hist.iter().map(|x| x[i] as f64).collect();
+                let (med, mad) = median_mad(&vals);
+                st.own[i] = (med, mad);
+                st.peer_q[i] = peer.q[i];
+                let floor = floors[i] as f64;
+                st.thr[i] = if peer.n < cfg.min_peer_days as usize {
+                    // Nobody to compare with yet.
+                    f64::INFINITY
+                } else if mature {
+                    floor
+                        .max(cfg.own_factor * med + cfg.mad_k * 1.4826 * mad)
+                        .max(peer.q[i])
+                } else {
+                    floor.max(cfg.new_hire_peer_factor * peer.q[i])
+                };
+            }
+        }
+        let today = metrics(&ei.activity.today);
+        for i in 0..3 {
+            let v = today[i] as f64;
+            let thr = st.thr[i];
+            let level = if v > 4.0 * thr {
+                3
+            } else if v > 2.0 * thr {
+                2
+            } else if v > thr {
+                1
+            } else {
+                0
+            };
+            if level <= st.level[i] {
+                continue;
+            }
+            st.level[i] = level;
+            let sev = if level >= 2 {
+                Severity::High
+            } else {
+                Severity::Medium
+            };
+            let emp = w.emp_name(a.emp);
+            let mature = st.own_days >= cfg.min_baseline_days;
+            let basis = if mature {
+                format!(
+                    "own median {:.0} over {} active days",
+                    st.own[i].0, st.own_days
+                )
+            } else {
+                format!(
+                    "new to the job: {} p{:.0}",
+                    w.peer_name(group),
+                    cfg.peer_quantile * 100.0
+                )
+            };
+            out.findings.push(Finding {
+                employee: a.emp,
+                detector: DetectorKind::VolumeAnomaly,
+                key: String::new(),
+                severity: sev,
+                score: (severity_floor_score(sev) + 10.0 * (v / thr).log2()).min(100.0),
+                summary: format!(
+                    "{emp} reached {v:.0} {} in one day, above the threshold of {thr:.0} ({basis}); \
+                     review what was accessed and why",
+                    METRICS[i]
+                ),
+                sellers: Vec::new(),
+                customers: today[0] as u64,
+                evidence: vec![cx.ev.id.to_string()],
+                explain: json!({
+                    "metric": METRICS[i],
+                    "observed": v,
+                    "threshold": thr,
+                    "baseline": if mature { "own" } else { "peers" },
+                    "own_median": st.own[i].0,
+                    "own_mad": st.own[i].1,
+                    "own_active_days": st.own_days,
+                    "peer_group": w.peer_name(group),
+                    "peer_quantile": cfg.peer_quantile,
+                    "peer_value": st.peer_q[i],
+                    "window_days": cfg.baseline_days,
+                }),
+            });
+        }
+    }
+
+    fn roll_day(&mut self, world: &World, day: i64, cfg: &DetectConfig) {
+        let c = &cfg.volume;
+        let mut by_group: BTreeMap<u32, Vec<[u32; 3]>> = BTreeMap::new();
+        let mut all = Vec::new();
+        let mut finished_day = day - 1;
+        for &e in &world.rolled {
+            if let Some(d) = world.emp[e as usize].activity.history.back() {
+                finished_day = d.day;
+                by_group.entry(world.peer(e)).or_default().push(metrics(d));
+                all.push(metrics(d));
+            }
+        }
+        let from = day - c.baseline_days as i64;
+        if !all.is_empty() {
+            self.all.push(finished_day, &all);
+        }
+        for (g, v) in by_group {
+            self.peers.entry(g).or_default().push(finished_day, &v);
+        }
+        self.all.prune(from);
+        self.all.recompute(c.peer_quantile);
+        for p in self.peers.values_mut() {
+            p.prune(from);
+            p.recompute(c.peer_quantile);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::*;
+    use serde_json::json;
+
+    /// `n` agents each seeing `per_day` customers a day (under tickets).
+    fn steady(t: &mut Kit, n: usize, per_day: usize, days: usize, skip: Option<&str>) {
+        for d in 0..days {
+            for a in 0..n {
+                let emp = format!("emp-{a}");
+                if skip == Some(emp.as_str()) {
+                    continue;
+                }
+                for i in 0..per_day + (a + d) % 5 {
+                    let c = format!("cus-{d}-{a}-{i}");
+                    let tk = format!("t-{d}-{a}-{i}");
+                    t.ticket(&tk, "order_issue", Some(&c), None);
+                    t.assign(&emp, &tk);
+                    t.view(&emp, &c, Some(&tk));
+                }
+            }
+            t.days(1.0);
+        }
+    }
+
+    fn setup(n: usize) -> Kit {
+        let mut t = Kit::new();
+        for a in 0..n {
+            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
+        }
+        t
+    }
+
+    #[test]
+    fn a_burst_far_above_own_and_peer_baseline_fires() {
+        let mut t = setup(8);
+        steady(&mut t, 8, 30, 10, None);
+        assert!(t.alerts_of("volume_anomaly").is_empty(), "{:?}", t.alerts);
+        for i in 0..200 {
+            t.view("emp-3", &format!("cus-bulk-{i}"), None);
+        }
+        let a = t.alerts_of("volume_anomaly");
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].employee, "emp-3");
+        assert_eq!(a[0].explain["baseline"], "own");
+    }
+
+    #[test]
+    fn a_new_hire_doing_peer_level_work_does_not_fire_but_a_bulk_one_does() {
+        let mut t = setup(8);
+        steady(&mut t, 8, 30, 10, None);
+        t.hire("emp-new", "cs-agent", "cs-1");
+        for i in 0..35 {
+            t.view("emp-new", &format!("cus-n-{i}"), None);
+        }
+        assert!(t.alerts_of("volume_anomaly").is_empty());
+        t.days(1.0);
+        for i in 0..300 {
+            t.view("emp-new", &format!("cus-m-{i}"), None);
+        }
+        let a = t.alerts_of("volume_anomaly");
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].explain["baseline"], "peers");
+    }
+
+    #[test]
+    fn legal_exports_under_a_ticket_are_expected() {
+        let mut t = setup(8);
+        steady(&mut t, 8, 30, 10, None);
+        t.ticket("tkt-legal", "other", None, None);
+        t.assign("emp-2", "tkt-legal");
+        let hits: Vec<String> = (0..5000).map(|i| format!("cus-l-{i}")).collect();
+        t.export(
+            "emp-2",
+            &hits,
+            Some(json!({"ticket": "tkt-legal", "code": "legal"})),
+        );
+        assert!(t.alerts_of("volume_anomaly").is_empty(), "{:?}", t.alerts);
+        // The same export without a purpose is not.
+        t.export("emp-4", &hits, None);
+        assert!(t
+            .alerts_of("volume_anomaly")
+            .iter()
+            .any(|a| a.employee == "emp-4"));
+    }
+}

@@ -1,0 +1,155 @@
+//! Detection inside ingest: every committed event goes through the
+//! detection engine in ledger order, its alerts are stored, and the
+//! engine's state is snapshotted to the store so that a restart resumes
+//! from the snapshot instead of replaying history.
+
+use crate::pipeline::{IngestError, Pipeline};
+use custos_core::{parse_event, Event};
+use custos_detect::{Alert, DetectConfig, Engine, RiskRow};
+use custos_store::AlertRow;
+use std::collections::BTreeMap;
+
+/// Where the snapshot lives in the store's state table.
+const SNAPSHOT_KEY: &str = "detect/snapshot";
+
+/// Events between two snapshots, when no other moment (the end of an
+/// ingest, a server stop) takes one first.
+const SNAPSHOT_EVERY: u64 = 1_000_000;
+
+pub(crate) struct Detection {
+    engine: Engine,
+    /// How many ledger entries the engine has observed.
+    position: u64,
+    since_snapshot: u64,
+}
+
+impl Pipeline {
+    /// Turns detection on: restores the engine from its snapshot (or starts
+    /// a fresh one) and brings it up to the ledger by observing the
+    /// entries it has not seen.
+    pub fn enable_detection(&mut self, cfg: DetectConfig) -> Result<(), IngestError> {
+        let (engine, position) = match self.store.get_state(SNAPSHOT_KEY)? {
+            Some(bytes) if bytes.len() >= 16 => {
+                let word = |at: usize| {
+                    let mut w = [0u8; 8];
+                    w.copy_from_slice(&bytes[at..at + 8]);
+                    w
+                };
+                let position = u64::from_be_bytes(word(0));
+                let latest = i64::from_be_bytes(word(8));
+                match Engine::restore(&bytes[16..], cfg.clone()) {
+                    Ok(engine) if position <= self.ledger.size() => {
+                        self.latest = self.latest.max(custos_core::Timestamp(latest));
+                        (engine, position)
+                    }
+                    // A snapshot from another version or ahead of the
+                    // ledger is useless: start again from the beginning.
+                    _ => (Engine::try_new(cfg)?, 0),
+                }
+            }
+            _ => (Engine::try_new(cfg)?, 0),
+        };
+        self.detection = Some(Detection {
+            engine,
+            position,
+            since_snapshot: 0,
+        });
+        self.catch_up_detection()
+    }
+
+    fn catch_up_detection(&mut self) -> Result<(), IngestError> {
+        let size = self.ledger.size();
+        let Some(start) = self.detection.as_ref().map(|d| d.position) else {
+            return Ok(());
+        };
+        let mut next = start;
+        while next < size {
+            let end = (next + 10_000).min(size);
+            let mut events = Vec::with_capacity((end - next) as usize);
+            for (k, entry) in self.ledger.entries(next..end)?.enumerate() {
+                let index = next + k as u64;
+                let entry = entry?;
+                let event = std::str::from_utf8(&entry)
+                    .map_err(|e| e.to_string())
+                    .and_then(|s| parse_event(s).map_err(|r| r.to_string()))
+                    .map_err(|reason| IngestError::CorruptEntry { index, reason })?;
+                events.push(event);
+            }
+            self.detect(events.iter(), end)?;
+            next = end;
+        }
+        Ok(())
+    }
+
+    /// Observes events that now sit in the ledger up to `position`, and
+    /// stores the alerts they raised or updated.
+    pub(crate) fn detect<'e>(
+        &mut self,
+        events: impl Iterator<Item = &'e Event>,
+        position: u64,
+    ) -> Result<(), IngestError> {
+        let Some(d) = self.detection.as_mut() else {
+            return Ok(());
+        };
+        // The last version of each alert is the one to store.
+        let mut changed: BTreeMap<String, Alert> = BTreeMap::new();
+        let mut observed = 0;
+        let mut latest = self.latest;
+        for event in events {
+            latest = latest.max(event.time);
+            for alert in d.engine.observe(event) {
+                changed.insert(alert.id.clone(), alert);
+            }
+            observed += 1;
+        }
+        d.position = position;
+        d.since_snapshot += observed;
+        self.latest = latest;
+        let rows: Vec<AlertRow> = changed.into_values().map(|a| alert_row(&a)).collect();
+        if !rows.is_empty() {
+            self.store.put_alerts(&rows)?;
+        }
+        if self
+            .detection
+            .as_ref()
+            .is_some_and(|d| d.since_snapshot >= SNAPSHOT_EVERY)
+        {
+            self.snapshot_detection()?;
+        }
+        Ok(())
+    }
+
+    /// Saves the engine's state with the ledger position it reflects.
+    pub fn snapshot_detection(&mut self) -> Result<(), IngestError> {
+        let Some(d) = self.detection.as_mut() else {
+            return Ok(());
+        };
+        let mut bytes = d.position.to_be_bytes().to_vec();
+        bytes.extend_from_slice(&self.latest.millis().to_be_bytes());
+        bytes.extend_from_slice(&d.engine.snapshot());
+        d.since_snapshot = 0;
+        self.store.put_state(SNAPSHOT_KEY, &bytes)?;
+        Ok(())
+    }
+
+    /// Every employee's current risk (at the time of the latest event),
+    /// highest first; empty when detection is off.
+    pub fn risk(&self) -> Vec<RiskRow> {
+        match &self.detection {
+            Some(d) => d.engine.risk(self.latest),
+            None => Vec::new(),
+        }
+    }
+}
+
+fn alert_row(a: &Alert) -> AlertRow {
+    AlertRow {
+        id: a.id.clone(),
+        time: a.time,
+        employee: a.employee.clone(),
+        detector: a.detector.clone(),
+        severity: a.severity.as_str().to_owned(),
+        score: a.score,
+        json: serde_json::to_string(a).unwrap_or_default(),
+    }
+}
