@@ -1,6 +1,10 @@
 //! Runs the engine over a simulated marketplace and scores it:
 //! `cargo run --release -p custos-detect --example eval_sim -- \
-//!    --employees 300 --days 30 --seed 7 [--customers N] [--sellers N]`.
+//!    --employees 300 --days 30 --seed 7 [--customers N] [--sellers N] \
+//!    [--insiders N] [--intensity X] [--cover X] [--fixed] [--config detect.json] [-v]`.
+//! `--fixed` gives every insider exactly `--intensity` and `--cover`
+//! (instead of drawing them around those values); `--config` reads a
+//! JSON `DetectConfig` (missing keys take their defaults).
 //! Prints the evaluation, per-detector false alerts and throughput of
 //! `observe` alone (parsing excluded).
 
@@ -13,6 +17,7 @@ use std::time::Instant;
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut cfg = SimConfig::default();
     let mut verbose = false;
+    let mut detect = DetectConfig::default();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
@@ -26,6 +31,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--insiders" => cfg.insiders_per_scenario = v.parse()?,
             "--intensity" => cfg.insider.intensity = v.parse()?,
             "--cover" => cfg.insider.cover = v.parse()?,
+            "--fixed" => {
+                cfg.randomize_insiders = false;
+                i += 1;
+                continue;
+            }
+            "--config" => detect = serde_json::from_str(&std::fs::read_to_string(&v)?)?,
             "-v" => {
                 verbose = true;
                 i += 1;
@@ -45,7 +56,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         custos_sim::simulate(&cfg, &mut f)?
     };
     eprintln!("simulated in {:.1}s", t.elapsed().as_secs_f64());
-    let mut engine = Engine::new(DetectConfig::default());
+    let mut engine = Engine::try_new(detect)?;
     let mut latest: BTreeMap<String, custos_detect::Alert> = BTreeMap::new();
     let mut n = 0u64;
     let mut observe_time = std::time::Duration::ZERO;

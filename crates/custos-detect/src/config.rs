@@ -199,6 +199,16 @@ pub struct SellerAffinityConfig {
     pub signal_alpha: f64,
     /// ... with at least this many customers. Default 3.
     pub signal_min_customers: u32,
+    /// Single-seller p-values (before correction) below this are passed to
+    /// beneficiary convergence for its joint test across employees. Default 1e-3.
+    pub weak_signal_p: f64,
+    /// The broker pattern: up to this many sellers are tested jointly
+    /// (customers related to any of them); 1 switches the test off. Default 4.
+    pub several_sellers_max: u32,
+    /// The joint test is skipped for an employee with more unexplained
+    /// customers than this (bounding its cost; such volume alerts
+    /// elsewhere). Default 2000.
+    pub several_sellers_max_customers: u32,
 }
 
 impl Default for SellerAffinityConfig {
@@ -216,6 +226,9 @@ impl Default for SellerAffinityConfig {
             max_tracked_customers: 20_000,
             signal_alpha: 1e-3,
             signal_min_customers: 3,
+            weak_signal_p: 1e-3,
+            several_sellers_max: 4,
+            several_sellers_max_customers: 2000,
         }
     }
 }
@@ -342,6 +355,14 @@ pub struct BeneficiaryConfig {
     pub min_employees: u32,
     /// Or distinct kinds of abuse benefiting the seller. Default 2.
     pub min_kinds: u32,
+    /// The ring test: `j` employees (2 ≤ j ≤ `ring_max_employees`) whose
+    /// unexplained accesses each lean towards the same seller, every one
+    /// with a single-seller p-value of at most `p_j`, are a ring when
+    /// `C(employees, j) × tests × p_j^j` (the chance that any `j` honest
+    /// employees line up so on any seller) is below this. Default 0.01.
+    pub ring_alpha: f64,
+    /// Default 3.
+    pub ring_max_employees: u32,
 }
 
 impl Default for BeneficiaryConfig {
@@ -351,6 +372,8 @@ impl Default for BeneficiaryConfig {
             window_days: 30,
             min_employees: 2,
             min_kinds: 2,
+            ring_alpha: 0.01,
+            ring_max_employees: 3,
         }
     }
 }
@@ -515,6 +538,16 @@ impl DetectConfig {
         prob(
             unit(self.seller_affinity.signal_alpha),
             "seller_affinity.signal_alpha",
+            "must be in (0, 1)",
+        );
+        prob(
+            unit(self.seller_affinity.weak_signal_p),
+            "seller_affinity.weak_signal_p",
+            "must be in (0, 1)",
+        );
+        prob(
+            unit(self.beneficiary.ring_alpha),
+            "beneficiary.ring_alpha",
             "must be in (0, 1)",
         );
         prob(

@@ -34,6 +34,14 @@ fn ln_choose(n: u64, k: u64) -> f64 {
     ln_gamma(n as f64 + 1.0) - ln_gamma(k as f64 + 1.0) - ln_gamma((n - k) as f64 + 1.0)
 }
 
+/// `log10 C(n, k)`: the Bonferroni factor of choosing `k` of `n`.
+pub fn log10_choose(n: u64, k: u64) -> f64 {
+    if k > n {
+        return f64::NEG_INFINITY;
+    }
+    ln_choose(n, k) / LN_10
+}
+
 /// `log10 P(X ≥ k)` for `X ~ Binomial(n, p)`. Exact up to summation
 /// error in the upper tail; returns 0 (p = 1) when `k ≤ n·p`, where the
 /// detectors never need precision.
@@ -152,6 +160,13 @@ mod tests {
         assert!(close(l, -1000.0, 1e-6), "{l}");
         assert_eq!(binomial_sf_log10(1, 100, 0.5), 0.0);
         assert_eq!(binomial_sf_log10(0, 100, 0.5), 0.0);
+    }
+
+    #[test]
+    fn choose_known_values() {
+        assert!(close(log10_choose(1000, 2), 499_500f64.log10(), 1e-9));
+        assert!(close(log10_choose(10, 0), 0.0, 1e-12));
+        assert_eq!(log10_choose(2, 3), f64::NEG_INFINITY);
     }
 
     #[test]

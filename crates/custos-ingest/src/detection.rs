@@ -105,6 +105,9 @@ impl Pipeline {
         d.position = position;
         d.since_snapshot += observed;
         self.latest = latest;
+        if !self.writable {
+            return Ok(());
+        }
         let rows: Vec<AlertRow> = changed.into_values().map(|a| alert_row(&a)).collect();
         if !rows.is_empty() {
             self.store.put_alerts(&rows)?;
@@ -121,7 +124,7 @@ impl Pipeline {
 
     /// Saves the engine's state with the ledger position it reflects.
     pub fn snapshot_detection(&mut self) -> Result<(), IngestError> {
-        let Some(d) = self.detection.as_mut() else {
+        let Some(d) = self.detection.as_mut().filter(|_| self.writable) else {
             return Ok(());
         };
         let mut bytes = d.position.to_be_bytes().to_vec();

@@ -16,4 +16,4 @@ pub use pipeline::{
     leaf_hash, prepare, prepare_value, DataDir, IngestError, IngestSummary, ItemOutcome,
     LineRejection, Location, Pipeline, Prepared, DEFAULT_ORIGIN,
 };
-pub use verify::VerifyReport;
+pub use verify::{verify, VerifyReport};

@@ -178,6 +178,9 @@ pub struct Pipeline {
     pub(crate) ledger: Ledger,
     pub(crate) store: Box<dyn Store + Send>,
     pub(crate) detection: Option<crate::detection::Detection>,
+    /// False when opened read-only: detection then keeps its alerts and
+    /// state to itself.
+    pub(crate) writable: bool,
     /// Event time of the latest event observed, for "now" in risk.
     pub(crate) latest: custos_core::Timestamp,
 }
@@ -195,6 +198,23 @@ impl Pipeline {
         Pipeline::with_parts(ledger, Box::new(store))
     }
 
+    /// Opens an existing data dir for reading only: no writer lock, no
+    /// reconciliation, so it works beside a running `custos serve`. The
+    /// checkpoint is checked against the key derived from the private key
+    /// when that is readable.
+    pub fn open_read_only(dir: &DataDir) -> Result<Pipeline, IngestError> {
+        let trusted = custos_ledger::read_verifier_key(&dir.ledger_key()).ok();
+        let store = SqliteStore::open(&dir.store())?;
+        let ledger = Ledger::open_read_only(&dir.ledger(), trusted.as_deref())?;
+        Ok(Pipeline {
+            ledger,
+            store: Box::new(store),
+            detection: None,
+            writable: false,
+            latest: custos_core::Timestamp::default(),
+        })
+    }
+
     pub fn with_parts(
         ledger: Ledger,
         store: Box<dyn Store + Send>,
@@ -203,6 +223,7 @@ impl Pipeline {
             ledger,
             store,
             detection: None,
+            writable: true,
             latest: custos_core::Timestamp::default(),
         };
         p.reconcile()?;

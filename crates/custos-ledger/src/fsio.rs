@@ -5,7 +5,6 @@ use std::collections::{BTreeSet, HashSet};
 use std::fs::{self, File, OpenOptions};
 use std::io::{ErrorKind, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{mpsc, Arc, Mutex};
 
 /// A batch that wrote at least this many files is made durable with one
 /// `syncfs` of the ledger's file system instead of an fsync per file and
@@ -103,96 +102,20 @@ pub fn write_durable(path: &Path, data: &[u8], mode: u32) -> Result<(), LedgerEr
 /// written; a crash leaves it past the checkpoint, where recovery deletes
 /// it. That saves one metadata operation per file. (The checkpoint, the
 /// one file replaced in place, uses [`write_durable`].)
-///
-/// A large batch hands its files to a few writer threads: creating a file
-/// waits on the file system's journal, so the waits overlap each other and
-/// the hashing, which stays on the caller's thread.
 pub struct BatchWriter<'a> {
     root: &'a Path,
     known_dirs: &'a mut HashSet<PathBuf>,
     files: Vec<PathBuf>,
     dirs: BTreeSet<PathBuf>,
-    pool: Option<WriterPool>,
-}
-
-type Job = (PathBuf, Vec<u8>);
-
-/// Threads that write files handed to them, for one batch.
-struct WriterPool {
-    tx: mpsc::SyncSender<Job>,
-    workers: Vec<std::thread::JoinHandle<Result<(), LedgerError>>>,
-}
-
-/// Writer threads for a large batch. More barely helps: the journal
-/// serialises the creations in the end.
-const WRITER_THREADS: usize = 4;
-/// Files queued for the writers at most (bounds the memory of a huge batch).
-const QUEUED_FILES: usize = 64;
-
-fn write_file(path: &Path, data: &[u8]) -> Result<(), LedgerError> {
-    let mut f = File::create(path).map_err(LedgerError::io("create", path))?;
-    f.write_all(data).map_err(LedgerError::io("write", path))?;
-    // Start writing it back now, so the sync at the end finds less to do.
-    // (DONTNEED starts writeback of dirty pages; pages still under
-    // writeback stay cached.)
-    #[cfg(any(target_os = "linux", target_os = "android"))]
-    let _ = rustix::fs::fadvise(&f, 0, None, rustix::fs::Advice::DontNeed);
-    Ok(())
-}
-
-impl WriterPool {
-    fn spawn(threads: usize) -> WriterPool {
-        let (tx, rx) = mpsc::sync_channel::<Job>(QUEUED_FILES);
-        let rx = Arc::new(Mutex::new(rx));
-        let workers = (0..threads)
-            .map(|_| {
-                let rx = Arc::clone(&rx);
-                std::thread::spawn(move || loop {
-                    let job = match rx.lock() {
-                        Ok(rx) => rx.recv(),
-                        Err(_) => return Err(LedgerError::Internal("a file writer failed".into())),
-                    };
-                    match job {
-                        Ok((path, data)) => write_file(&path, &data)?,
-                        Err(mpsc::RecvError) => return Ok(()),
-                    }
-                })
-            })
-            .collect();
-        WriterPool { tx, workers }
-    }
-
-    /// Waits for every queued file; the first error wins.
-    fn join(self) -> Result<(), LedgerError> {
-        drop(self.tx);
-        let mut result = Ok(());
-        for w in self.workers {
-            let r = w
-                .join()
-                .unwrap_or_else(|_| Err(LedgerError::Internal("a file writer panicked".into())));
-            if result.is_ok() {
-                result = r;
-            }
-        }
-        result
-    }
 }
 
 impl<'a> BatchWriter<'a> {
-    /// A writer for a batch of about `entries` entries.
-    pub fn new(root: &'a Path, known_dirs: &'a mut HashSet<PathBuf>, entries: usize) -> Self {
-        let threads = if std::env::var_os("LEDGER_NO_THREADS").is_some() {
-            0
-        } else {
-            WRITER_THREADS
-        };
+    pub fn new(root: &'a Path, known_dirs: &'a mut HashSet<PathBuf>) -> Self {
         BatchWriter {
             root,
             known_dirs,
             files: Vec::new(),
             dirs: BTreeSet::new(),
-            // Worth it from a few full tiles on.
-            pool: (entries >= 1_024 && threads > 0).then(|| WriterPool::spawn(threads)),
         }
     }
 
@@ -229,28 +152,21 @@ impl<'a> BatchWriter<'a> {
         let path = self.root.join(rel);
         let parent = path.parent().unwrap_or(self.root).to_path_buf();
         self.ensure_dir(&parent)?;
-        match &self.pool {
-            Some(pool) => {
-                if pool.tx.send((path.clone(), data.to_vec())).is_err() {
-                    // A writer stopped on an error: report it.
-                    if let Some(pool) = self.pool.take() {
-                        pool.join()?;
-                    }
-                    return Err(LedgerError::Internal("the file writers stopped".into()));
-                }
-            }
-            None => write_file(&path, data)?,
-        }
+        let mut f = File::create(&path).map_err(LedgerError::io("create", &path))?;
+        f.write_all(data).map_err(LedgerError::io("write", &path))?;
+        // Start writing it back now, while the caller hashes on, so the
+        // sync at the end finds less to do. (DONTNEED starts writeback of
+        // dirty pages; pages still under writeback stay cached.)
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        let _ = rustix::fs::fadvise(&f, 0, None, rustix::fs::Advice::DontNeed);
+        drop(f);
         self.dirs.insert(parent);
         self.files.push(path);
         Ok(())
     }
 
     /// Makes every file written, and its directory entry, durable.
-    pub fn finish(mut self) -> Result<(), LedgerError> {
-        if let Some(pool) = self.pool.take() {
-            pool.join()?;
-        }
+    pub fn finish(self) -> Result<(), LedgerError> {
         if self.files.is_empty() && self.dirs.is_empty() {
             return Ok(());
         }
@@ -269,15 +185,6 @@ impl<'a> BatchWriter<'a> {
             fsync_dir(dir)?;
         }
         Ok(())
-    }
-}
-
-impl Drop for BatchWriter<'_> {
-    fn drop(&mut self) {
-        // On an error path: let no writer outlive the failed append.
-        if let Some(pool) = self.pool.take() {
-            let _ = pool.join();
-        }
     }
 }
 

@@ -570,7 +570,7 @@ impl Ledger {
             None => return Err(LedgerError::ReadOnly),
         };
 
-        let mut batch = BatchWriter::new(dir, known_dirs, entries.len());
+        let mut batch = BatchWriter::new(dir, known_dirs);
         let mut completed: Vec<(TileKind, u64)> = Vec::new();
         if edge.tiles.is_empty() {
             edge.tiles.push(Vec::with_capacity(FULL_TILE_BYTES));

@@ -18,6 +18,7 @@
 //! does not hash trees or sign checkpoints (`custos-ledger`), and does not
 //! decide anything: it stores and answers.
 
+pub mod baseline;
 mod error;
 mod model;
 mod rows;

@@ -19,7 +19,7 @@ fn severity_rank(s: &str) -> usize {
 }
 
 fn stored_alerts(ctx: &Context, filter: &AlertFilter) -> Result<Vec<AlertRow>> {
-    let p = ctx.open_existing()?;
+    let p = ctx.open_read_only()?;
     Ok(p.store().alerts(filter)?)
 }
 
@@ -139,7 +139,7 @@ pub fn eval(ctx: &Context, args: EvalArgs) -> Result<Outcome> {
 
 /// One row per employee with the current risk score and its top reasons.
 pub fn risk(ctx: &Context, limit: Option<usize>) -> Result<Outcome> {
-    let mut p = ctx.open_existing()?;
+    let mut p = ctx.open_read_only()?;
     p.enable_detection(ctx.config.detect.clone())
         .context("cannot start detection")?;
     let mut rows = p.risk();

@@ -14,17 +14,7 @@ pub fn verify(ctx: &Context) -> Result<Outcome> {
         ))
         .into());
     }
-    let report = match custos_ingest::Pipeline::open(&dir, &ctx.config.origin) {
-        Ok(p) => p.verify(),
-        // A data dir that cannot even be opened (a store ahead of its
-        // ledger, a checkpoint that does not verify) fails verification.
-        Err(e) => custos_ingest::VerifyReport {
-            ok: false,
-            size: 0,
-            root_hash: String::new(),
-            problems: vec![e.to_string()],
-        },
-    };
+    let report = custos_ingest::verify(&dir);
     output::record(ctx.format, &report)?;
     Ok(if report.ok {
         Outcome::Ok
@@ -34,7 +24,7 @@ pub fn verify(ctx: &Context) -> Result<Outcome> {
 }
 
 pub fn checkpoint(ctx: &Context) -> Result<Outcome> {
-    let p = ctx.open_existing()?;
+    let p = ctx.open_read_only()?;
     print!("{}", p.ledger().checkpoint().note_text);
     Ok(Outcome::Ok)
 }
@@ -50,7 +40,7 @@ struct Proof {
 }
 
 pub fn prove(ctx: &Context, event_id: &str) -> Result<Outcome> {
-    let p = ctx.open_existing()?;
+    let p = ctx.open_read_only()?;
     let Some(stored) = p.store().event(event_id)? else {
         return Err(UsageError(format!(
             "no event with id `{event_id}` in this ledger; check the id"

@@ -2,6 +2,7 @@
 //! together and prints results; the work itself lives in the libraries.
 
 mod alerts_cmd;
+mod bench_cmd;
 mod config;
 mod ingest_cmd;
 mod input;
@@ -70,6 +71,9 @@ enum Command {
     },
     /// Scores the alerts of this data dir against a ground truth (truth.json).
     Eval(alerts_cmd::EvalArgs),
+    /// Measurements behind BENCHMARKS.md, each beside its baseline.
+    #[command(subcommand)]
+    Bench(bench_cmd::BenchCommand),
     /// Runs the platform: HTTP API, web console, ingest.
     Serve(serve_cmd::ServeArgs),
     /// API tokens.
@@ -122,6 +126,7 @@ fn main() -> ExitCode {
         Command::Alerts(args) => alerts_cmd::alerts(&ctx, args),
         Command::Risk { limit } => alerts_cmd::risk(&ctx, limit),
         Command::Eval(args) => alerts_cmd::eval(&ctx, args),
+        Command::Bench(cmd) => bench_cmd::run(&ctx, cmd),
         Command::Serve(args) => serve_cmd::serve(&ctx, args),
         Command::Token(cmd) => serve_cmd::token(&ctx, cmd),
     };

@@ -34,9 +34,9 @@ impl Context {
         custos_ingest::DataDir::new(self.data_dir.clone())
     }
 
-    /// Opens the pipeline of an existing data dir; a missing one is a
-    /// usage error rather than an empty ledger created by a read command.
-    pub fn open_existing(&self) -> anyhow::Result<custos_ingest::Pipeline> {
+    /// Opens an existing data dir for reading, beside a running server.
+    pub fn open_read_only(&self) -> anyhow::Result<custos_ingest::Pipeline> {
+        use anyhow::Context as _;
         let dir = self.data_dir();
         if !dir.ledger().join("checkpoint").exists() {
             return Err(UsageError(format!(
@@ -45,7 +45,8 @@ impl Context {
             ))
             .into());
         }
-        self.open()
+        custos_ingest::Pipeline::open_read_only(&dir)
+            .with_context(|| format!("cannot open the data dir `{}`", self.data_dir.display()))
     }
 
     /// Opens the pipeline with detection on, caught up with the ledger.

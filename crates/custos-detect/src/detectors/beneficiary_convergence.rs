@@ -10,6 +10,7 @@
 use super::{Benefit, Ctx, DetectorKind, Finding, Out, Signal};
 use crate::alert::{severity_floor_score, Severity};
 use crate::config::DetectConfig;
+use crate::stats::log10_choose;
 use crate::world::World;
 use custos_core::time::MS_PER_DAY;
 use custos_core::Timestamp;
@@ -18,6 +19,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::BTreeSet;
 
+/// Entries remembered per seller; beyond it the weakest weak one goes.
+const MAX_SEEN_PER_SELLER: usize = 64;
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 struct Seen {
     employee: u32,
@@ -25,6 +29,10 @@ struct Seen {
     first: i64,
     last: i64,
     event: Box<str>,
+    strong: bool,
+    /// Smallest single-seller `log10 p` reported in the window (0 when
+    /// the kind has none).
+    log10_p: f64,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -45,11 +53,19 @@ impl BeneficiaryConvergence {
         for sig in signals {
             let list = self.sellers.entry(sig.seller).or_default();
             list.retain(|x| cx.now - x.last <= window);
+            let lp = sig.log10_p.unwrap_or(0.0);
             match list
                 .iter_mut()
                 .find(|x| x.employee == sig.employee && x.kind == sig.kind)
             {
-                Some(x) => x.last = cx.now,
+                Some(x) => {
+                    x.last = cx.now;
+                    if (sig.strong && !x.strong) || lp < x.log10_p {
+                        changed.push(sig.seller);
+                    }
+                    x.strong |= sig.strong;
+                    x.log10_p = x.log10_p.min(lp);
+                }
                 None => {
                     list.push(Seen {
                         employee: sig.employee,
@@ -57,8 +73,25 @@ impl BeneficiaryConvergence {
                         first: cx.now,
                         last: cx.now,
                         event: cx.ev.id.as_str().into(),
+                        strong: sig.strong,
+                        log10_p: lp,
                     });
                     changed.push(sig.seller);
+                    if list.len() > MAX_SEEN_PER_SELLER {
+                        // Drop the weakest evidence (deterministically).
+                        let weakest = list
+                            .iter()
+                            .enumerate()
+                            .max_by(|a, b| {
+                                (!a.1.strong, a.1.log10_p, a.1.employee)
+                                    .partial_cmp(&(!b.1.strong, b.1.log10_p, b.1.employee))
+                                    .unwrap_or(std::cmp::Ordering::Equal)
+                            })
+                            .map(|x| x.0);
+                        if let Some(i) = weakest {
+                            list.remove(i);
+                        }
+                    }
                 }
             }
         }
@@ -67,28 +100,44 @@ impl BeneficiaryConvergence {
         let w = cx.world;
         for s in changed {
             let list = &self.sellers[&s];
-            let emps: BTreeSet<u32> = list.iter().map(|x| x.employee).collect();
-            let kinds: BTreeSet<Benefit> = list.iter().map(|x| x.kind).collect();
-            if emps.len() < cfg.min_employees as usize && kinds.len() < cfg.min_kinds as usize {
+            let strong: Vec<&Seen> = list.iter().filter(|x| x.strong).collect();
+            let emps: BTreeSet<u32> = strong.iter().map(|x| x.employee).collect();
+            let kinds: BTreeSet<Benefit> = strong.iter().map(|x| x.kind).collect();
+            let mut involved: BTreeSet<u32> = BTreeSet::new();
+            if emps.len() >= cfg.min_employees as usize || kinds.len() >= cfg.min_kinds as usize {
+                involved.extend(&emps);
+            }
+            let ring = ring_test(list, w, cfg);
+            if let Some(r) = &ring {
+                involved.extend(&r.members);
+            }
+            if involved.is_empty() {
                 continue;
             }
+            let kinds: BTreeSet<Benefit> = list
+                .iter()
+                .filter(|x| involved.contains(&x.employee))
+                .map(|x| x.kind)
+                .collect();
             let seller = w.seller_name(s);
-            let mut names: Vec<&str> = emps.iter().map(|&e| w.emp_name(e)).collect();
+            let mut names: Vec<&str> = involved.iter().map(|&e| w.emp_name(e)).collect();
             names.sort_unstable();
             let kind_names: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
-            let sev = if emps.len() >= 3 || kinds.len() >= 3 {
+            let sev = if involved.len() >= 3 || kinds.len() >= 3 {
                 Severity::Critical
             } else {
                 Severity::High
             };
-            let involved: Vec<serde_json::Value> = list
+            let shown: Vec<serde_json::Value> = list
                 .iter()
+                .filter(|x| involved.contains(&x.employee))
                 .map(|x| {
                     json!({"employee": w.emp_name(x.employee), "kind": x.kind.as_str(),
-                        "first": Timestamp(x.first).to_rfc3339(), "last": Timestamp(x.last).to_rfc3339()})
+                        "first": Timestamp(x.first).to_rfc3339(), "last": Timestamp(x.last).to_rfc3339(),
+                        "log10_p": x.log10_p})
                 })
                 .collect();
-            for &e in &emps {
+            for &e in &involved {
                 let mine: Vec<&str> = list
                     .iter()
                     .filter(|x| x.employee == e)
@@ -105,12 +154,12 @@ impl BeneficiaryConvergence {
                     detector: DetectorKind::BeneficiaryConvergence,
                     key: seller.to_string(),
                     severity: sev,
-                    score: (severity_floor_score(sev) + 5.0 * (emps.len() + kinds.len()) as f64)
+                    score: (severity_floor_score(sev) + 5.0 * (involved.len() + kinds.len()) as f64)
                         .min(100.0),
                     summary: format!(
                         "{seller} benefits from {} employee(s) ({}) through {}; {emp}'s part: {}. \
                          Investigate them together as a possible broker ring",
-                        emps.len(),
+                        involved.len(),
                         names.join(", "),
                         kind_names.join(", "),
                         mine.join(", ")
@@ -119,11 +168,18 @@ impl BeneficiaryConvergence {
                     customers: 0,
                     evidence,
                     explain: json!({
-                        "observed_employees": emps.len(),
+                        "observed_employees": involved.len(),
                         "observed_kinds": kinds.len(),
                         "min_employees": cfg.min_employees,
                         "min_kinds": cfg.min_kinds,
-                        "involved": involved,
+                        "ring": ring.as_ref().map(|r| json!({
+                            "null_model": "each employee's single-seller p-value is uniform and independent of the others'; the chance that some j of the employees all reach p_j on some seller is at most C(employees, j) x tests x p_j^j",
+                            "employees": r.members.len(),
+                            "p_j": p_json(r.log10_pj),
+                            "log10_p_adjusted": r.log10_adj,
+                            "ring_alpha": cfg.ring_alpha,
+                        })),
+                        "involved": shown,
                         "window_days": cfg.window_days,
                     }),
                 });
@@ -139,6 +195,44 @@ impl BeneficiaryConvergence {
             !l.is_empty()
         });
     }
+}
+
+fn p_json(log10_p: f64) -> f64 {
+    super::p_json(log10_p)
+}
+
+struct Ring {
+    members: Vec<u32>,
+    log10_pj: f64,
+    log10_adj: f64,
+}
+
+/// The joint test across employees: the `j` employees with the strongest
+/// data-access evidence on this seller, each at most `p_j`, against the
+/// chance that `j` of all employees line up so on any seller.
+fn ring_test(list: &[Seen], w: &World, cfg: &crate::config::BeneficiaryConfig) -> Option<Ring> {
+    let mut best: Vec<(f64, u32)> = list
+        .iter()
+        .filter(|x| x.kind == Benefit::DataAccess && x.log10_p < 0.0)
+        .map(|x| (x.log10_p, x.employee))
+        .collect();
+    best.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    best.dedup_by_key(|x| x.1);
+    let employees = w.emp.len() as u64;
+    let tests = (2.0 * w.sellers_with_customers.max(1) as f64).log10();
+    let mut found: Option<Ring> = None;
+    for j in 2..=(cfg.ring_max_employees as usize).min(best.len()) {
+        let pj = best[j - 1].0;
+        let adj = j as f64 * pj + log10_choose(employees, j as u64) + tests;
+        if adj < cfg.ring_alpha.log10() && found.as_ref().is_none_or(|f| adj < f.log10_adj) {
+            found = Some(Ring {
+                members: best[..j].iter().map(|x| x.1).collect(),
+                log10_pj: pj,
+                log10_adj: adj,
+            });
+        }
+    }
+    found
 }
 
 #[cfg(test)]

@@ -131,6 +131,11 @@ pub(crate) struct Signal {
     pub seller: u32,
     pub employee: u32,
     pub kind: Benefit,
+    /// Strong enough to count alone towards `min_employees` / `min_kinds`.
+    pub strong: bool,
+    /// For data access: `log10` of the single-seller p-value before any
+    /// correction, for the joint test across employees.
+    pub log10_p: Option<f64>,
 }
 
 #[derive(Default)]

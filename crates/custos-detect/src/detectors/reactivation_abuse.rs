@@ -131,6 +131,8 @@ impl Detector for ReactivationAbuse {
                 seller: s,
                 employee: e,
                 kind: Benefit::Reactivation,
+                strong: true,
+                log10_p: None,
             });
         }
         let sev = if serious {

@@ -104,6 +104,8 @@ impl Detector for ReviewDeletionTargeting {
                 seller: s,
                 employee: e,
                 kind: Benefit::ReviewDeletion,
+                strong: true,
+                log10_p: None,
             });
         }
         let log10_alpha = cfg.alpha.log10();

@@ -22,7 +22,7 @@
 use super::{fmt_p, p_json, slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
 use crate::alert::{score_from_p, severity_floor_score, Severity};
 use crate::config::DetectConfig;
-use crate::stats::binomial_sf_log10;
+use crate::stats::{binomial_sf_log10, log10_choose};
 use crate::world::{World, REVIEWED};
 use custos_core::time::MS_PER_DAY;
 use rustc_hash::FxHashMap;
@@ -158,18 +158,23 @@ impl Detector for SellerAffinity {
         }
         touched.sort_unstable();
         touched.dedup();
-        let n = st.entries.len() as u64;
+        let peer = &self.peers[&group];
+        let null = Null {
+            n: st.entries.len() as u64,
+            n_customers: w.cust.len().max(1) as f64,
+            peer: (peer.total >= cfg.peer_min_accesses).then_some(peer),
+            own: &st.own,
+            own_prior: cfg.own_prior_accesses,
+        };
+        let n = null.n;
         let m = 2 * w.sellers_with_customers.max(1) as u64;
         let log10_m = (m as f64).log10();
-        let n_customers = w.cust.len().max(1) as f64;
-        let peer = &self.peers[&group];
-        let use_peer = peer.total >= cfg.peer_min_accesses;
-        for s in touched {
+        let log10_alpha = cfg.alpha.log10();
+        for &s in &touched {
             let k = st.k.get(&s).copied().unwrap_or_default();
             if (k[1] as u64) < cfg.signal_min_customers as u64 {
                 continue;
             }
-            let si = &w.sel[s as usize];
             // The more significant of the two relations.
             let mut best: Option<(f64, usize, f64, [f64; 3])> = None;
             for r in 0..2 {
@@ -177,52 +182,35 @@ impl Detector for SellerAffinity {
                 if kr < cfg.signal_min_customers as u64 {
                     continue;
                 }
-                let market = [si.reviewers, si.related][r] as f64 / n_customers;
-                let peer_share = if use_peer { peer.share(s, r, 0.0) } else { 0.0 };
-                let own = st.own.share(s, r, cfg.own_prior_accesses);
-                let p0 = market.max(peer_share).max(own).clamp(1e-9, 0.999);
+                let (p0, sources) = null.p0(w, s, r);
                 let lp = binomial_sf_log10(kr, n, p0);
                 if best.is_none_or(|b| lp < b.0) {
-                    best = Some((lp, r, p0, [market, peer_share, own]));
+                    best = Some((lp, r, p0, sources));
                 }
             }
             let Some((lp, r, p0, sources)) = best else {
                 continue;
             };
             let adj = (lp + log10_m).min(0.0);
-            if adj < cfg.signal_alpha.log10() {
+            if adj < cfg.signal_alpha.log10() || lp < cfg.weak_signal_p.log10() {
                 out.signals.push(Signal {
                     seller: s,
                     employee: a.emp,
                     kind: Benefit::DataAccess,
+                    strong: adj < cfg.signal_alpha.log10(),
+                    log10_p: Some(lp),
                 });
             }
             let kr = k[r];
-            let log10_alpha = cfg.alpha.log10();
             if adj >= log10_alpha || kr < cfg.min_customers {
                 continue;
             }
-            let sev = if kr >= cfg.critical_customers {
-                Severity::Critical
-            } else if kr >= cfg.high_customers {
-                Severity::High
-            } else {
-                Severity::Medium
-            };
+            let sev = severity_of(kr, cfg);
             let gap = cx.cfg.alerts.incident_gap_days as i64 * MS_PER_DAY;
             let fresh = st.alerted.get(&s).is_none_or(|&t| cx.now - t > gap);
             st.alerted.insert(s, cx.now);
             let evidence = if fresh {
-                let mut ev: Vec<(i64, &str)> = st
-                    .entries
-                    .values()
-                    .filter(|e| e.sellers.iter().any(|x| x.0 == s))
-                    .map(|e| (e.first_time, &*e.event))
-                    .collect();
-                ev.sort_unstable();
-                ev.dedup();
-                ev.truncate(cx.cfg.alerts.max_evidence as usize);
-                ev.into_iter().map(|e| e.1.to_string()).collect()
+                evidence_of(&st.entries, &[s], cx.cfg.alerts.max_evidence)
             } else {
                 vec![cx.ev.id.to_string()]
             };
@@ -230,7 +218,6 @@ impl Detector for SellerAffinity {
             let seller = w.seller_name(s);
             let expected = n as f64 * p0;
             let rel_words = ["reviewed", "reviewed or bought from"][r];
-            let relation = ["reviewers", "reviewers_or_buyers"][r];
             out.findings.push(Finding {
                 employee: a.emp,
                 detector: DetectorKind::SellerAffinity,
@@ -249,7 +236,7 @@ impl Detector for SellerAffinity {
                 evidence,
                 explain: json!({
                     "null_model": "each distinct customer accessed without an explaining ticket in the window is related to the seller independently with probability p0 = max(marketplace share, peer-group access share, own ticketed-access share); k ~ Binomial(n, p0); Bonferroni over m tests",
-                    "relation": relation,
+                    "relation": RELATIONS[r],
                     "observed": kr,
                     "n": n,
                     "expected": expected,
@@ -259,11 +246,23 @@ impl Detector for SellerAffinity {
                     "log10_p": lp,
                     "tests": m,
                     "p_adjusted": p_json(adj),
+                    "log10_p_adjusted": adj,
                     "alpha": cfg.alpha,
                     "peer_group": w.peer_name(group),
                     "window_days": cfg.window_days,
                 }),
             });
+        }
+        if cfg.several_sellers_max >= 2 && n <= cfg.several_sellers_max_customers as u64 {
+            several_sellers(
+                &st.entries,
+                &st.k,
+                &mut st.alerted,
+                &null,
+                cx,
+                (a.emp, group),
+                out,
+            );
         }
     }
 
@@ -308,6 +307,192 @@ impl Detector for SellerAffinity {
             }
         }
     }
+}
+
+const RELATIONS: [&str; 2] = ["reviewers", "reviewers_or_buyers"];
+
+fn severity_of(k: u32, cfg: &crate::config::SellerAffinityConfig) -> Severity {
+    if k >= cfg.critical_customers {
+        Severity::Critical
+    } else if k >= cfg.high_customers {
+        Severity::High
+    } else {
+        Severity::Medium
+    }
+}
+
+/// The first events (by time) that disclosed a customer related to any of
+/// `sellers`, capped.
+fn evidence_of(entries: &FxHashMap<u32, Entry>, sellers: &[u32], max: u32) -> Vec<String> {
+    let mut ev: Vec<(i64, &str)> = entries
+        .values()
+        .filter(|e| e.sellers.iter().any(|x| sellers.contains(&x.0)))
+        .map(|e| (e.first_time, &*e.event))
+        .collect();
+    ev.sort_unstable();
+    ev.dedup();
+    ev.truncate(max as usize);
+    ev.into_iter().map(|e| e.1.to_string()).collect()
+}
+
+/// The null model of one employee at one moment: `n` unexplained
+/// customers, and where a customer's relation to a seller would come from
+/// if nothing were wrong.
+struct Null<'a> {
+    n: u64,
+    n_customers: f64,
+    peer: Option<&'a Shares>,
+    own: &'a Shares,
+    own_prior: f64,
+}
+
+impl Null<'_> {
+    /// `p0` of seller `s` for relation `r`, and its three sources
+    /// (marketplace, peer group, own ticketed work).
+    fn p0(&self, w: &World, s: u32, r: usize) -> (f64, [f64; 3]) {
+        let si = &w.sel[s as usize];
+        let market = [si.reviewers, si.related][r] as f64 / self.n_customers;
+        let peer_share = self.peer.map_or(0.0, |p| p.share(s, r, 0.0));
+        let own = self.own.share(s, r, self.own_prior);
+        let p0 = market.max(peer_share).max(own).clamp(1e-9, 0.999);
+        (p0, [market, peer_share, own])
+    }
+}
+
+/// The broker pattern: unexplained customers spread over a few sellers,
+/// each perhaps too few to stand out alone. For `j = 2..=J` the `j`
+/// sellers with the smallest single-seller p-values form a set `T`; the
+/// customers related to any of them number `k_T`, and under the null
+/// each customer is related to some seller of `T` with probability at
+/// most `Σ p0(S)`, so `P(X ≥ k_T)`, `X ~ Binomial(n, Σ p0)`, bounds the
+/// p-value. Bonferroni over every set of `j` sellers, both relations and
+/// every `j`: `2 (J − 1) C(sellers, j)`.
+fn several_sellers(
+    entries: &FxHashMap<u32, Entry>,
+    ks: &FxHashMap<u32, [u32; 2]>,
+    alerted: &mut FxHashMap<u32, i64>,
+    null: &Null<'_>,
+    cx: &Ctx<'_>,
+    (emp, group): (u32, u32),
+    out: &mut Out,
+) {
+    let cfg = &cx.cfg.seller_affinity;
+    let w = cx.world;
+    let n = null.n;
+    let max_j = cfg.several_sellers_max as usize;
+    let sellers_total = w.sellers_with_customers.max(1) as u64;
+    let log10_alpha = cfg.alpha.log10();
+    // (adjusted, raw, relation, sellers with p0, k_T)
+    let mut best: Option<(f64, f64, usize, Vec<(u32, f64)>, u64)> = None;
+    for r in 0..2 {
+        // Candidates: sellers with at least two customers, above what
+        // their p0 predicts.
+        let mut cand: Vec<(f64, u32, f64)> = Vec::new();
+        for (&s, k) in ks {
+            let kr = k[r] as u64;
+            if kr < 2 {
+                continue;
+            }
+            let (p0, _) = null.p0(w, s, r);
+            if (kr as f64) < 1.0 + n as f64 * p0 {
+                continue;
+            }
+            cand.push((binomial_sf_log10(kr, n, p0), s, p0));
+        }
+        if cand.len() < 2 {
+            continue;
+        }
+        cand.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        cand.truncate(max_j);
+        // Customers by the best-ranked candidate they relate to.
+        let mut first = vec![0u64; cand.len()];
+        let flag = [REVIEWED, REVIEWED | crate::world::BOUGHT][r];
+        for e in entries.values() {
+            let rank = cand
+                .iter()
+                .position(|c| e.sellers.iter().any(|x| x.0 == c.1 && x.1 & flag != 0));
+            if let Some(i) = rank {
+                first[i] += 1;
+            }
+        }
+        let mut k_t = first[0];
+        let mut p_t = cand[0].2;
+        for j in 2..=cand.len() {
+            k_t += first[j - 1];
+            p_t += cand[j - 1].2;
+            let lp = binomial_sf_log10(k_t, n, p_t.min(0.999));
+            let tests =
+                (2.0 * (max_j as f64 - 1.0)).log10() + log10_choose(sellers_total, j as u64);
+            let adj = (lp + tests).min(0.0);
+            if best.as_ref().is_none_or(|b| adj < b.0) {
+                let set = cand[..j].iter().map(|c| (c.1, c.2)).collect();
+                best = Some((adj, lp, r, set, k_t));
+            }
+        }
+    }
+    let Some((adj, lp, r, set, k_t)) = best else {
+        return;
+    };
+    if adj >= log10_alpha || k_t < cfg.min_customers as u64 {
+        return;
+    }
+    let sev = severity_of(k_t as u32, cfg);
+    let ids: Vec<u32> = set.iter().map(|x| x.0).collect();
+    let gap = cx.cfg.alerts.incident_gap_days as i64 * MS_PER_DAY;
+    // Several-seller incidents are remembered under seller `u32::MAX`.
+    let fresh = alerted.get(&u32::MAX).is_none_or(|&t| cx.now - t > gap);
+    alerted.insert(u32::MAX, cx.now);
+    let evidence = if fresh {
+        evidence_of(entries, &ids, cx.cfg.alerts.max_evidence)
+    } else {
+        vec![cx.ev.id.to_string()]
+    };
+    let mut names: Vec<String> = ids.iter().map(|&s| w.seller_name(s).to_string()).collect();
+    names.sort();
+    let p_t: f64 = set.iter().map(|x| x.1).sum();
+    let expected = n as f64 * p_t.min(0.999);
+    let emp_name = w.emp_name(emp);
+    let rel_words = ["reviewed", "reviewed or bought from"][r];
+    let per_seller: Vec<serde_json::Value> = set
+        .iter()
+        .map(|&(s, p0)| {
+            json!({"seller": w.seller_name(s), "observed": ks.get(&s).map_or(0, |k| k[r]), "p0": p0})
+        })
+        .collect();
+    out.findings.push(Finding {
+        employee: emp,
+        detector: DetectorKind::SellerAffinity,
+        key: "several_sellers".into(),
+        severity: sev,
+        score: score_from_p(adj, log10_alpha, severity_floor_score(sev)),
+        summary: format!(
+            "{emp_name} accessed {k_t} customers who {rel_words} one of {} sellers ({}) without a ticket \
+             explaining it ({n} unexplained customers in {} days, {expected:.1} expected, p={}): \
+             possible harvesting for several sellers (broker)",
+            set.len(),
+            names.join(", "),
+            cfg.window_days,
+            fmt_p(adj)
+        ),
+        sellers: names,
+        customers: k_t,
+        evidence,
+        explain: json!({
+            "null_model": "each distinct customer accessed without an explaining ticket in the window is related to at least one seller of the set with probability at most the sum of their p0; k ~ Binomial(n, sum p0); Bonferroni over every set of that size, both relations and each set size",
+            "relation": RELATIONS[r],
+            "observed": k_t,
+            "n": n,
+            "expected": expected,
+            "sellers": per_seller,
+            "p_value": p_json(lp),
+            "log10_p": lp,
+            "p_adjusted": p_json(adj),
+            "log10_p_adjusted": adj,
+            "alpha": cfg.alpha,
+            "peer_group": w.peer_name(group),
+            "window_days": cfg.window_days,
+        }),
+    });
 }
 
 #[cfg(test)]
