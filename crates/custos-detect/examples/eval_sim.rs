@@ -6,7 +6,9 @@
 //! (instead of drawing them around those values); `--config` reads a
 //! JSON `DetectConfig` (missing keys take their defaults).
 //! Prints the evaluation, per-detector false alerts and throughput of
-//! `observe` alone (parsing excluded).
+//! `observe` alone (parsing excluded); `-v` adds the missed insiders
+//! (with their intensity, cover and number of malicious events) and every
+//! alert, a false one with its `explain` (all of them with `EXPLAIN=1`).
 
 use custos_detect::{DetectConfig, Engine};
 use custos_sim::{evaluate, EvalAlert, SimConfig};
@@ -95,6 +97,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let report = evaluate(&truth, &evals);
     println!("{}", report.to_table());
     if verbose {
+        for (ins, res) in truth.insiders.iter().zip(&report.insider_results) {
+            if !res.detected {
+                println!(
+                    "MISSED {} {} intensity {:.1} cover {:.2} malicious events {}",
+                    ins.employee,
+                    ins.scenario,
+                    ins.intensity.unwrap_or(f64::NAN),
+                    ins.cover.unwrap_or(f64::NAN),
+                    ins.events.unwrap_or(0)
+                );
+            }
+        }
         let insiders: std::collections::BTreeSet<&str> =
             truth.insiders.iter().map(|i| i.employee.as_str()).collect();
         for a in latest.values() {
@@ -107,6 +121,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 "{tag} {} {} {} {} {}",
                 a.time, a.employee, a.detector, a.severity, a.summary
             );
+            if tag == "FP" || std::env::var_os("EXPLAIN").is_some() {
+                println!("   explain: {}", a.explain);
+            }
         }
     }
     if std::env::var_os("KEEP").is_none() {

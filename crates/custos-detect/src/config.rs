@@ -116,6 +116,13 @@ pub struct PurposeViolationConfig {
     pub prior_accesses: f64,
     /// Floor of the expected violation rate per access. Default 0.002.
     pub min_rate: f64,
+    /// The same floor for one reason of violation (no ticket, unknown
+    /// ticket, another employee's, closed, about another customer), each
+    /// also tested alone (against the peers and against the employee's
+    /// own days before the window). Default 0.002.
+    pub min_reason_rate: f64,
+    /// Half-life of the employee's own history of disclosures. Default 30.
+    pub history_halflife_days: u32,
     /// Quantile of peers' individual violation rates an honest employee
     /// may reach. Default 0.9.
     pub peer_quantile: f64,
@@ -155,6 +162,8 @@ impl Default for PurposeViolationConfig {
             alpha: 1e-6,
             prior_accesses: 500.0,
             min_rate: 0.002,
+            min_reason_rate: 0.002,
+            history_halflife_days: 30,
             peer_quantile: 0.9,
             min_peer_employees: 10,
             min_team_employees: 5,
@@ -178,9 +187,10 @@ pub struct SellerAffinityConfig {
     pub enabled: bool,
     /// Sliding window of distinct unexplained customers. Default 30.
     pub window_days: u32,
-    /// Never alert below this many unexplained customers of one seller. Default 5.
+    /// Never alert below this many unexplained customers of one seller
+    /// (or, for the several-seller test, of the set). Default 4.
     pub min_customers: u32,
-    /// Bonferroni-adjusted binomial tail below which to alert. Default 1e-6.
+    /// Bonferroni-adjusted binomial tail below which to alert. Default 1e-4.
     pub alpha: f64,
     /// Customers of the seller that make the alert high / critical. Defaults 20, 100.
     pub high_customers: u32,
@@ -216,11 +226,11 @@ impl Default for SellerAffinityConfig {
         SellerAffinityConfig {
             enabled: true,
             window_days: 30,
-            min_customers: 5,
-            alpha: 1e-6,
+            min_customers: 4,
+            alpha: 1e-4,
             high_customers: 20,
             critical_customers: 100,
-            own_prior_accesses: 50.0,
+            own_prior_accesses: 200.0,
             peer_min_accesses: 1000.0,
             share_halflife_days: 14,
             max_tracked_customers: 20_000,
@@ -255,6 +265,12 @@ pub struct ReviewDeletionConfig {
     /// Weak signal for beneficiary convergence. Defaults 2, 1e-2.
     pub signal_min_deletions: u32,
     pub signal_alpha: f64,
+    /// Floor of the peers' rate of unexplained negative deletions per
+    /// deletion. Default 0.01.
+    pub min_unexplained_rate: f64,
+    /// Pseudo-deletions shrinking a peer group's rate towards all
+    /// employees'. Default 50.
+    pub prior_deletions: f64,
 }
 
 impl Default for ReviewDeletionConfig {
@@ -270,6 +286,8 @@ impl Default for ReviewDeletionConfig {
             critical_deletions: 30,
             signal_min_deletions: 2,
             signal_alpha: 1e-2,
+            min_unexplained_rate: 0.01,
+            prior_deletions: 50.0,
         }
     }
 }
@@ -359,7 +377,8 @@ pub struct BeneficiaryConfig {
     /// unexplained accesses each lean towards the same seller, every one
     /// with a single-seller p-value of at most `p_j`, are a ring when
     /// `C(employees, j) × tests × p_j^j` (the chance that any `j` honest
-    /// employees line up so on any seller) is below this. Default 0.01.
+    /// employees line up so on any seller) is below this, and so is
+    /// `employees × p_j` (an honest one joining involved ones). Default 1e-3.
     pub ring_alpha: f64,
     /// Default 3.
     pub ring_max_employees: u32,
@@ -372,7 +391,7 @@ impl Default for BeneficiaryConfig {
             window_days: 30,
             min_employees: 2,
             min_kinds: 2,
-            ring_alpha: 0.01,
+            ring_alpha: 1e-3,
             ring_max_employees: 3,
         }
     }
@@ -408,6 +427,10 @@ pub struct DepartingConfig {
     /// customers (or exported customers) over the lookback. Defaults 60, 100.
     pub min_excess_customers: u32,
     pub min_excess_exported: u32,
+    /// Or by at least this many and with a Poisson tail against the
+    /// baseline rate below `alpha`. Defaults 10, 1e-4.
+    pub min_excess_tested: u32,
+    pub alpha: f64,
     /// Alert on any disclosure after a resignation or termination. Default true.
     pub after_leave_alert: bool,
 }
@@ -422,6 +445,8 @@ impl Default for DepartingConfig {
             ratio: 2.0,
             min_excess_customers: 60,
             min_excess_exported: 100,
+            min_excess_tested: 10,
+            alpha: 1e-4,
             after_leave_alert: true,
         }
     }
@@ -511,6 +536,11 @@ impl DetectConfig {
             "must be in (0, 1)",
         );
         prob(
+            unit(self.purpose_violation.min_reason_rate),
+            "purpose_violation.min_reason_rate",
+            "must be in (0, 1)",
+        );
+        prob(
             unit(self.purpose_violation.peer_quantile),
             "purpose_violation.peer_quantile",
             "must be in (0, 1)",
@@ -571,6 +601,11 @@ impl DetectConfig {
             "must be in (0, 1)",
         );
         prob(
+            unit(self.review_deletion.min_unexplained_rate),
+            "review_deletion.min_unexplained_rate",
+            "must be in (0, 1)",
+        );
+        prob(
             self.reactivation.window_days > 0,
             "reactivation.window_days",
             "must be at least 1",
@@ -594,6 +629,11 @@ impl DetectConfig {
             self.departing.lookback_days > 0,
             "departing.lookback_days",
             "must be at least 1",
+        );
+        prob(
+            unit(self.departing.alpha),
+            "departing.alpha",
+            "must be in (0, 1)",
         );
         prob(
             self.departing.ratio >= 1.0,
@@ -642,5 +682,14 @@ mod tests {
         c.seller_affinity.alpha = 2.0;
         c.risk.half_life_days = 0.0;
         assert_eq!(c.problems().len(), 2);
+        c.beneficiary.ring_alpha = 0.0;
+        c.review_deletion.min_unexplained_rate = 1.5;
+        c.departing.alpha = 0.0;
+        c.purpose_violation.min_reason_rate = -1.0;
+        let p = c.problems();
+        assert_eq!(p.len(), 6, "{p:?}");
+        assert!(p
+            .iter()
+            .any(|x| x.contains("`detect.beneficiary.ring_alpha`")));
     }
 }

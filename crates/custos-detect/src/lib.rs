@@ -30,8 +30,6 @@ pub mod stats;
 mod world;
 
 #[cfg(test)]
-mod diag;
-#[cfg(test)]
 mod testkit;
 
 pub use alert::{Alert, Severity};

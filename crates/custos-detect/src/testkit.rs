@@ -132,6 +132,13 @@ impl Kit {
         );
     }
 
+    /// A report about one review (opened by the system).
+    pub fn review_ticket(&mut self, id: &str, review: &str, seller: &str) {
+        self.send(json!({"actor": Self::sys(), "action": "ticket.open",
+            "target": {"type": "ticket", "id": id},
+            "attrs": {"kind": "other", "review": review, "seller": seller}}));
+    }
+
     pub fn assign(&mut self, emp: &str, ticket: &str) {
         self.send(json!({"actor": Self::emp(emp), "action": "ticket.assign",
             "target": {"type": "ticket", "id": ticket}}));

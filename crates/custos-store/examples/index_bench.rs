@@ -187,6 +187,19 @@ fn main() {
         found.len(),
         t.elapsed().as_secs_f64() * 1e3
     );
+    // The common case at ingest: ids never seen.
+    let fresh: Vec<String> = (0..10_000)
+        .map(|_| format!("ev-{:016x}", rng.next()))
+        .collect();
+    let fresh: Vec<&str> = fresh.iter().map(String::as_str).collect();
+    let t = Instant::now();
+    let found = store.lookup_ids(&fresh).unwrap();
+    println!(
+        "  lookup_ids of {} new ids ({} found): {:.2} ms",
+        fresh.len(),
+        found.len(),
+        t.elapsed().as_secs_f64() * 1e3
+    );
     drop(store);
 
     // Baseline: the same batches into one table without indexes.

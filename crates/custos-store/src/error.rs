@@ -19,6 +19,9 @@ pub enum StoreError {
     #[error("ledger index {0} is beyond what the store can key")]
     IndexTooLarge(u64),
 
+    #[error("a disclosure row of the event at ledger index {index} names ledger index {names}")]
+    MisplacedDisclosure { index: u64, names: u64 },
+
     #[error("the event at ledger index {index} discloses {count} customers, more than the store can key for one event")]
     TooManyDisclosures { index: u64, count: usize },
 
@@ -37,6 +40,9 @@ pub enum StoreError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+
+    #[error("cannot start the store's checkpoint thread: {0}")]
+    Checkpointer(#[source] std::io::Error),
 
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),

@@ -3,9 +3,14 @@
 //! (data-access concentration, negative-review deletions, unappealed
 //! reactivations), each possibly below its own alert threshold but
 //! already improbable under its null model. When, within the window, the
-//! signals about a seller come from at least `min_employees` employees
-//! or are of at least `min_kinds` kinds, every employee involved gets an
-//! alert naming the seller.
+//! strong signals about a seller come from at least `min_employees`
+//! employees or are of at least `min_kinds` kinds, every employee
+//! involved gets an alert naming the seller.
+//!
+//! Colluders splitting one seller's customers each look only mildly
+//! unusual; the ring test (see [`ring_test`]) weighs their single-seller
+//! p-values jointly against the number of employees and sellers that
+//! could have lined up by chance.
 
 use super::{Benefit, Ctx, DetectorKind, Finding, Out, Signal};
 use crate::alert::{severity_floor_score, Severity};
@@ -173,7 +178,7 @@ impl BeneficiaryConvergence {
                         "min_employees": cfg.min_employees,
                         "min_kinds": cfg.min_kinds,
                         "ring": ring.as_ref().map(|r| json!({
-                            "null_model": "each employee's single-seller p-value is uniform and independent of the others'; the chance that some j of the employees all reach p_j on some seller is at most C(employees, j) x tests x p_j^j",
+                            "null_model": "each employee's single-seller p-value is uniform and independent of the others'; the chance that some j of the employees all reach p_j on some seller is at most C(employees, j) x tests x p_j^j, and that an honest one joins involved ones on their seller at most employees x p_j; the larger is reported",
                             "employees": r.members.len(),
                             "p_j": p_json(r.log10_pj),
                             "log10_p_adjusted": r.log10_adj,
@@ -208,8 +213,12 @@ struct Ring {
 }
 
 /// The joint test across employees: the `j` employees with the strongest
-/// data-access evidence on this seller, each at most `p_j`, against the
-/// chance that `j` of all employees line up so on any seller.
+/// data-access evidence on this seller, each at most `p_j`. Two nulls
+/// must both be improbable: that none of them is involved (`j` of all
+/// employees line up so on some seller: `C(employees, j) × tests ×
+/// p_j^j`), and that only the stronger ones are (the seller is then
+/// given, and some honest employee reaching `p_j` on it has chance
+/// `employees × p_j`).
 fn ring_test(list: &[Seen], w: &World, cfg: &crate::config::BeneficiaryConfig) -> Option<Ring> {
     let mut best: Vec<(f64, u32)> = list
         .iter()
@@ -217,14 +226,20 @@ fn ring_test(list: &[Seen], w: &World, cfg: &crate::config::BeneficiaryConfig) -
         .map(|x| (x.log10_p, x.employee))
         .collect();
     best.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    best.dedup_by_key(|x| x.1);
+    // Keep each employee's strongest entry.
+    let mut seen = BTreeSet::new();
+    best.retain(|x| seen.insert(x.1));
     let employees = w.emp.len() as u64;
+    let log10_n = (employees.max(1) as f64).log10();
     let tests = (2.0 * w.sellers_with_customers.max(1) as f64).log10();
+    let log10_alpha = cfg.ring_alpha.log10();
     let mut found: Option<Ring> = None;
     for j in 2..=(cfg.ring_max_employees as usize).min(best.len()) {
         let pj = best[j - 1].0;
-        let adj = j as f64 * pj + log10_choose(employees, j as u64) + tests;
-        if adj < cfg.ring_alpha.log10() && found.as_ref().is_none_or(|f| adj < f.log10_adj) {
+        let none_involved = j as f64 * pj + log10_choose(employees, j as u64) + tests;
+        let one_honest = pj + log10_n;
+        let adj = none_involved.max(one_honest);
+        if adj < log10_alpha && found.as_ref().is_none_or(|f| adj < f.log10_adj) {
             found = Some(Ring {
                 members: best[..j].iter().map(|x| x.1).collect(),
                 log10_pj: pj,
@@ -237,7 +252,114 @@ fn ring_test(list: &[Seen], w: &World, cfg: &crate::config::BeneficiaryConfig) -
 
 #[cfg(test)]
 mod tests {
+    use super::{ring_test, Seen};
+    use crate::config::BeneficiaryConfig;
+    use crate::detectors::Benefit;
     use crate::testkit::*;
+    use crate::world::World;
+
+    /// A world of `n` employees and 200 sellers with customers.
+    fn world(n: usize) -> World {
+        let mut w = World::default();
+        for i in 0..n {
+            w.employee(&format!("emp-{i}"));
+        }
+        w.sellers_with_customers = 200;
+        w
+    }
+
+    fn seen(employee: u32, log10_p: f64) -> Seen {
+        Seen {
+            employee,
+            kind: Benefit::DataAccess,
+            first: 0,
+            last: 0,
+            event: "ev".into(),
+            strong: false,
+            log10_p,
+        }
+    }
+
+    #[test]
+    fn two_modest_employees_on_one_seller_are_a_ring() {
+        let (w, cfg) = (world(100), BeneficiaryConfig::default());
+        let r = ring_test(&[seen(3, -6.0), seen(7, -6.5)], &w, &cfg).unwrap();
+        assert_eq!(r.members, vec![7, 3]);
+        assert!(r.log10_adj < cfg.ring_alpha.log10());
+        // One employee is no ring, nor are two that honest chance explains.
+        assert!(ring_test(&[seen(3, -9.0)], &w, &cfg).is_none());
+        assert!(ring_test(&[seen(3, -4.0), seen(7, -4.0)], &w, &cfg).is_none());
+    }
+
+    #[test]
+    fn an_honest_tail_does_not_join_a_blatant_insider() {
+        let (w, cfg) = (world(100), BeneficiaryConfig::default());
+        // -4.8 would pass the test that nobody is involved (2 x -4.8 +
+        // log C(100, 2) + log 400 < -3) but not the one that the seller
+        // is already given (-4.8 + log 100 > -3).
+        assert!(ring_test(&[seen(1, -30.0), seen(2, -4.8)], &w, &cfg).is_none());
+        let r = ring_test(&[seen(1, -30.0), seen(2, -5.5)], &w, &cfg).unwrap();
+        assert_eq!(r.members, vec![1, 2]);
+        let r = ring_test(&[seen(1, -30.0), seen(2, -29.0), seen(3, -4.8)], &w, &cfg).unwrap();
+        assert_eq!(r.members, vec![1, 2]);
+        // The same employee twice (two kinds or two entries) counts once.
+        let mut other = seen(1, -20.0);
+        other.kind = Benefit::ReviewDeletion;
+        assert!(ring_test(&[seen(1, -30.0), other], &w, &cfg).is_none());
+    }
+
+    /// 1,000 customers, each reviewing one of 200 sellers, and `sel-ring`
+    /// with 10 reviewers of its own.
+    fn ring_market(t: &mut Kit) {
+        for c in 0..1000 {
+            t.review(
+                &format!("rv-{c}"),
+                &format!("cus-{c}"),
+                &format!("sel-{}", c % 200),
+                5,
+            );
+        }
+        for i in 0..10 {
+            t.review(&format!("rr-{i}"), &format!("cus-r-{i}"), "sel-ring", 4);
+        }
+        for e in 0..20 {
+            t.hire(&format!("emp-{e}"), "cs-agent", "cs-1");
+        }
+        t.days(1.0);
+    }
+
+    #[test]
+    fn two_agents_each_below_every_alert_converge_as_a_ring() {
+        let mut t = Kit::new();
+        ring_market(&mut t);
+        // Each looks up three of sel-ring's reviewers (too few to alert
+        // alone) among a few other customers.
+        for (e, first) in [("emp-1", 0), ("emp-2", 3)] {
+            for i in 0..3 {
+                t.view(e, &format!("cus-{}", 17 * i + first), None);
+                t.view(e, &format!("cus-r-{}", first + i), None);
+                t.hours(1.0);
+            }
+        }
+        assert!(t.alerts_of("seller_affinity").is_empty(), "{:?}", t.alerts);
+        let a = t.alerts_of("beneficiary_convergence");
+        let mut who: Vec<_> = a.iter().map(|a| a.employee.as_str()).collect();
+        who.sort();
+        assert_eq!(who, vec!["emp-1", "emp-2"], "{a:?}");
+        assert!(a.iter().all(|a| a.sellers == vec!["sel-ring".to_string()]));
+        assert!(a[0].explain["ring"]["employees"] == 2);
+    }
+
+    #[test]
+    fn one_agent_alone_is_no_ring() {
+        let mut t = Kit::new();
+        ring_market(&mut t);
+        for i in 0..3 {
+            t.view("emp-1", &format!("cus-{}", 17 * i), None);
+            t.view("emp-1", &format!("cus-r-{i}"), None);
+        }
+        assert!(t.alerts_of("beneficiary_convergence").is_empty());
+    }
 
     /// 200 sellers with 5 reviews each, 2 of them negative.
     fn reviews(t: &mut Kit) {

@@ -7,12 +7,18 @@
 //!
 //! Test: with `b` = mean per active day over the baseline and `r` the
 //! same over the lookback (today's partial day included), alert when
-//! `r ≥ ratio · b` and the lookback total exceeds `b × lookback active
-//! days` by at least `min_excess_*`, for distinct customers or for
-//! exported customers.
+//! `r ≥ ratio · b` and either the lookback total exceeds `b × lookback
+//! active days` by at least `min_excess_*` (a bulk grab), or it exceeds
+//! it by at least `min_excess_tested` and is improbable under the
+//! baseline rate: `P(X ≥ total) < alpha` with `X` Poisson of mean
+//! `(baseline total + 1) / baseline days × lookback days` (a slow grab,
+//! a few records a day; the resignation itself is what makes a modest
+//! level worth testing), for distinct customers or for exported
+//! customers.
 
 use super::{slot, Ctx, Detector, DetectorKind, Finding, Out};
 use crate::alert::{severity_floor_score, Severity};
+use crate::stats::poisson_sf_log10;
 use crate::world::DayStats;
 use custos_core::event::{LeaveReason, TargetType};
 use custos_core::{Action, Timestamp};
@@ -117,11 +123,14 @@ impl Detector for DepartingEmployee {
             let b = bs[i] as f64 / bn as f64;
             let r = rs[i] as f64 / rn as f64;
             let expected = b * rn as f64;
-            if r >= cfg.ratio * b && rs[i] as f64 - expected >= mins[i] {
-                hits.push((i, b, r, expected));
+            let excess = rs[i] as f64 - expected;
+            let lp = poisson_sf_log10(rs[i], (bs[i] as f64 + 1.0) / bn as f64 * rn as f64);
+            let tested = excess >= cfg.min_excess_tested as f64 && lp < cfg.alpha.log10();
+            if r >= cfg.ratio * b && (excess >= mins[i] || tested) {
+                hits.push((i, b, r, expected, lp));
             }
         }
-        let Some(&(i, b, r, expected)) = hits.first() else {
+        let Some(&(i, b, r, expected, lp)) = hits.first() else {
             return;
         };
         let emp = w.emp_name(e);
@@ -148,6 +157,9 @@ impl Detector for DepartingEmployee {
                 "metric": names[i],
                 "observed": rs[i],
                 "expected": expected,
+                "p_value": super::p_json(lp),
+                "log10_p": lp,
+                "alpha": cfg.alpha,
                 "recent_mean": r,
                 "baseline_mean": b,
                 "recent_active_days": rn,
@@ -194,6 +206,20 @@ mod tests {
         assert_eq!(a.len(), 1, "{:?}", t.alerts);
         assert_eq!(a[0].time.millis(), leave_time);
         assert_eq!(a[0].explain["metric"], "distinct customers");
+    }
+
+    #[test]
+    fn a_slow_grab_before_resigning_fires_by_its_improbability() {
+        let mut t = Kit::new();
+        weeks_of_work(&mut t, "emp-1", 30, 1, "a");
+        // Four extra records a day for a week: far below the bulk
+        // thresholds, far above this employee's own habit.
+        weeks_of_work(&mut t, "emp-1", 7, 5, "b");
+        t.leave("emp-1", "resigned");
+        let a = t.alerts_of("departing_employee");
+        assert_eq!(a.len(), 1, "{:?}", t.alerts);
+        assert!(a[0].explain["log10_p"].as_f64().unwrap() < -4.0);
+        assert!(a[0].explain["observed"].as_u64().unwrap() < 60);
     }
 
     #[test]

@@ -8,15 +8,31 @@
 //! only, shrunk towards the all-employee rate), the `peer_quantile` of
 //! the peers' individual rates (employees differ: some take more calls
 //! without a ticket), and `min_rate`. The count of violations in the
-//! window is then Poisson with mean `rate × disclosures`. One slip never alerts: the count must reach
-//! `min_violations` and its Poisson tail must fall below `alpha`.
+//! window is then Poisson with mean `rate × disclosures`. One slip never
+//! alerts: the count must reach `min_violations` and its Poisson tail
+//! must fall below `alpha`.
+//!
+//! The same test runs for the reason of the violation alone (no ticket,
+//! unknown ticket, another employee's, closed, about another customer),
+//! Bonferroni-corrected for the five reasons, where the peer group is
+//! large enough to have its own per-reason quantiles: a harvester who
+//! cites its own tickets of other customers makes no more slips than a
+//! sloppy colleague, but a kind peers rarely make. Slips come in
+//! episodes (two linked accounts checked under one ticket), so this test
+//! counts episodes: a cited ticket, or a customer, once per reason in the
+//! window. And its rate is also at least the employee's own rate of that
+//! reason before the window (decayed, half-life
+//! `history_halflife_days`): a habit is not news.
+//!
 //! Break-glass is separate and judged the same way against the peers'
 //! break-glass rate (floor `min_break_glass_rate`, level
-//! `break_glass_alpha`; the peers' individual-rate quantile is taken over
-//! the team as well, since break-glass follows shifts): at least `break_glass_low_at` uses in the window
-//! that honest peers would not explain raise a low alert (medium from
-//! `break_glass_medium_at`), updated with each further use. With
-//! `break_glass_low_at = 1` every use alerts.
+//! `break_glass_alpha`), and against the team's, since break-glass
+//! follows shifts: the quantile of the team's individual rates, or for a
+//! team too small for one, the team-mates' pooled rate. At least
+//! `break_glass_low_at` uses in the window that honest peers would not
+//! explain raise a low alert (medium from `break_glass_medium_at`),
+//! updated with each further use. With `break_glass_low_at = 1` every
+//! use alerts.
 
 use super::{fmt_p, p_json, slot, Ctx, Detector, DetectorKind, Finding, Out};
 use crate::access::Verdict;
@@ -30,41 +46,113 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::{BTreeMap, VecDeque};
 
-/// Violations, disclosures and break-glass uses per day over a window.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-struct DayRing {
-    days: VecDeque<(i64, u64, u64, u64)>,
+/// The kinds of violation, each also tested on its own.
+const REASONS: [Verdict; 5] = [
+    Verdict::NoTicket,
+    Verdict::UnknownTicket,
+    Verdict::OtherAssignee,
+    Verdict::TicketClosed,
+    Verdict::WrongCustomer,
+];
+
+fn reason_index(v: Verdict) -> Option<usize> {
+    REASONS.iter().position(|&r| r == v)
+}
+
+/// One day of a [`DayRing`].
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+struct DayCount {
+    day: i64,
     v: u64,
     m: u64,
     b: u64,
+    by: [u64; 5],
+}
+
+/// Violations (in all and by reason), disclosures and break-glass uses
+/// per day over a window.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct DayRing {
+    days: VecDeque<DayCount>,
+    v: u64,
+    m: u64,
+    b: u64,
+    by: [u64; 5],
 }
 
 impl DayRing {
-    fn add(&mut self, day: i64, v: u64, m: u64, b: u64) {
-        match self.days.back_mut() {
-            Some(d) if d.0 == day => {
-                d.1 += v;
-                d.2 += m;
-                d.3 += b;
+    /// One disclosure: `v` whether it violated purpose, `episode` the
+    /// reason when it also began a new episode of that reason.
+    fn add(&mut self, day: i64, v: u64, episode: Option<usize>, m: u64, b: u64) {
+        let reason = episode;
+        if self.days.back().is_none_or(|d| d.day != day) {
+            self.days.push_back(DayCount {
+                day,
+                ..Default::default()
+            });
+        }
+        if let Some(d) = self.days.back_mut() {
+            d.v += v;
+            d.m += m;
+            d.b += b;
+            if let Some(r) = reason {
+                d.by[r] += 1;
             }
-            _ => self.days.push_back((day, v, m, b)),
         }
         self.v += v;
         self.m += m;
         self.b += b;
+        if let Some(r) = reason {
+            self.by[r] += 1;
+        }
     }
 
     fn prune(&mut self, from_day: i64) {
-        while let Some(&(d, v, m, b)) = self.days.front() {
-            if d >= from_day {
+        self.prune_into(from_day, None);
+    }
+
+    /// Drops the days before `from_day`, handing them to `history`.
+    fn prune_into(&mut self, from_day: i64, mut history: Option<&mut History>) {
+        while let Some(d) = self.days.front().copied() {
+            if d.day >= from_day {
                 break;
             }
-            self.v -= v;
-            self.m -= m;
-            self.b -= b;
+            if let Some(h) = history.as_deref_mut() {
+                h.m += d.m as f64;
+                for (x, &y) in h.by.iter_mut().zip(&d.by) {
+                    *x += y as f64;
+                }
+            }
+            self.v -= d.v;
+            self.m -= d.m;
+            self.b -= d.b;
+            for (x, y) in self.by.iter_mut().zip(d.by) {
+                *x -= y;
+            }
             self.days.pop_front();
         }
     }
+}
+
+/// Disclosures and episodes by reason of the days that left the window,
+/// decayed with a half-life of `history_halflife_days`: what the
+/// employee usually does.
+#[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
+struct History {
+    m: f64,
+    by: [f64; 5],
+}
+
+/// What makes two violations one episode: the cited ticket, else the
+/// first customer disclosed.
+fn episode_key(a: &crate::access::Access, ev: &custos_core::Event) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    match ev.purpose.as_ref().and_then(|p| p.ticket.as_deref()) {
+        Some(t) => (0u8, t).hash(&mut h),
+        None => (1u8, a.customers.first().copied()).hash(&mut h),
+    }
+    h.finish()
 }
 
 /// Rates assumed before the stream has shown any: cautious, so the
@@ -94,9 +182,11 @@ fn honest_rate(
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct EmpState {
-    /// (time, verdict, event id) of violations in the window.
-    violations: VecDeque<(i64, Verdict, Box<str>)>,
+    /// (time, verdict, event id, episode key) of violations in the window.
+    violations: VecDeque<(i64, Verdict, Box<str>, u64)>,
     disclosures: DayRing,
+    /// The employee's own days before the window, decayed.
+    history: History,
     break_glass: VecDeque<(i64, Box<str>)>,
 }
 
@@ -106,15 +196,18 @@ pub(crate) struct PurposeViolation {
     peers: FxHashMap<u32, DayRing>,
     all: DayRing,
     /// The `peer_quantile` of individual violation and break-glass
-    /// rates, per peer group (with enough members) and over all
-    /// employees; set each day.
-    peer_hi: FxHashMap<u32, [f64; 2]>,
-    all_hi: [f64; 2],
+    /// rates, then of each reason's rate, per peer group (with enough
+    /// members) and over all employees; set each day.
+    peer_hi: FxHashMap<u32, [f64; 7]>,
+    all_hi: [f64; 7],
     /// Whether a day has been rolled, so the quantiles mean something.
     hi_ready: bool,
     /// Break-glass is a matter of shift and team (night shifts use it):
     /// the quantile of individual break-glass rates per team.
     team_hi: FxHashMap<u32, f64>,
+    /// Disclosures and break-glass uses per team: a team too small for a
+    /// quantile still shows whether its shift uses break-glass.
+    teams: FxHashMap<u32, DayRing>,
 }
 
 impl Detector for PurposeViolation {
@@ -133,27 +226,58 @@ impl Detector for PurposeViolation {
         let viol = a.verdict.is_violation();
         let glass = a.verdict == Verdict::BreakGlass;
         let group = cx.world.peer(a.emp);
+        let reason = reason_index(a.verdict);
         let (v, b) = (viol as u64, glass as u64);
-        self.all.add(cx.day, v, 1, b);
+        // Slips come in episodes (a colleague's ticket opened for two
+        // linked accounts, a customer's record then order): the reason
+        // test counts episodes, a cited ticket or a customer once each.
+        let key = episode_key(a, cx.ev);
+        let st = slot(&mut self.emps, a.emp);
+        while st.violations.front().is_some_and(|x| x.0 < from_ms) {
+            st.violations.pop_front();
+        }
+        let episode =
+            reason.filter(|_| !st.violations.iter().any(|x| x.1 == a.verdict && x.3 == key));
+        st.disclosures.add(cx.day, v, episode, 1, b);
+        st.disclosures.prune_into(from_day, Some(&mut st.history));
+        self.all.add(cx.day, v, episode, 1, b);
         self.all.prune(from_day);
         let peer = self.peers.entry(group).or_default();
-        peer.add(cx.day, v, 1, b);
+        peer.add(cx.day, v, episode, 1, b);
         peer.prune(from_day);
-        let (peer_v, peer_m, peer_b) = (peer.v, peer.m, peer.b);
+        let (peer_v, peer_m, peer_b, peer_by) = (peer.v, peer.m, peer.b, peer.by);
+        let team = cx.world.emp[a.emp as usize].team;
+        let team_glass = team.map(|t| {
+            let r = self.teams.entry(t).or_default();
+            r.add(cx.day, 0, None, 1, b);
+            r.prune(from_day);
+            (r.b, r.m)
+        });
         let st = slot(&mut self.emps, a.emp);
-        st.disclosures.add(cx.day, v, 1, b);
-        st.disclosures.prune(from_day);
         let ev_id: Box<str> = cx.ev.id.as_str().into();
-        let mut spread = self.peer_hi.get(&group).copied().unwrap_or(self.all_hi);
+        let own_group = self.peer_hi.get(&group).copied();
+        let mut spread = own_group.unwrap_or(self.all_hi);
         if !self.hi_ready {
             // No finished day yet: individual rates are unknown.
-            spread = [COLD_VIOLATION_RATE, COLD_BREAK_GLASS_RATE];
+            spread = [COLD_VIOLATION_RATE; 7];
+            spread[1] = COLD_BREAK_GLASS_RATE;
         }
-        let team = cx.world.emp[a.emp as usize].team;
+        // The team-mates' own rate, when they have disclosed enough.
+        let mates_glass = team_glass
+            .map(|(tb, tm)| {
+                let (mb, mm) = (tb - st.disclosures.b.min(tb), tm - st.disclosures.m.min(tm));
+                if mm >= cfg.min_disclosures_for_rate as u64 {
+                    mb as f64 / mm as f64
+                } else {
+                    0.0
+                }
+            })
+            .unwrap_or(0.0);
         let glass_spread = team
             .and_then(|t| self.team_hi.get(&t).copied())
             .unwrap_or(0.0)
-            .max(spread[1]);
+            .max(spread[1])
+            .max(mates_glass);
 
         if glass && cfg.break_glass_alert {
             st.break_glass.push_back((cx.now, ev_id.clone()));
@@ -207,10 +331,7 @@ impl Detector for PurposeViolation {
         if !viol {
             return;
         }
-        st.violations.push_back((cx.now, a.verdict, ev_id));
-        while st.violations.front().is_some_and(|x| x.0 < from_ms) {
-            st.violations.pop_front();
-        }
+        st.violations.push_back((cx.now, a.verdict, ev_id, key));
         let k = st.violations.len() as u64;
         if k < cfg.min_violations as u64 {
             return;
@@ -225,7 +346,43 @@ impl Detector for PurposeViolation {
             (cfg.min_rate, COLD_VIOLATION_RATE),
         );
         let expected = rate * self_m as f64;
-        let log10_p = poisson_sf_log10(k, expected);
+        let lp_all = poisson_sf_log10(k, expected);
+        // The same test for this violation's reason alone (Bonferroni
+        // over the reasons): one kind of slip that peers never make
+        // stands out sooner than all slips together.
+        // Only where the peer group is large enough to say how often
+        // each kind of slip happens: roles differ most in this.
+        let mut by_reason_test = None;
+        if let (Some(r), true) = (reason, own_group.is_some() && self.hi_ready) {
+            // Episodes of this reason, not accesses.
+            let kr = st.disclosures.by[r];
+            if kr >= cfg.min_violations as u64 {
+                // What this employee did before the window counts too: a
+                // lead who checks linked accounts every week is not news.
+                let h = &st.history;
+                let own = if h.m >= cfg.min_disclosures_for_rate as f64 {
+                    h.by[r] / h.m
+                } else {
+                    0.0
+                };
+                let (rate_r, _) = honest_rate(
+                    (peer_by[r], peer_m),
+                    (kr, self_m),
+                    (self.all.by[r], self.all.m),
+                    spread[2 + r].max(own),
+                    cfg.prior_accesses,
+                    (cfg.min_reason_rate, COLD_VIOLATION_RATE),
+                );
+                let lp =
+                    poisson_sf_log10(kr, rate_r * self_m as f64) + (REASONS.len() as f64).log10();
+                by_reason_test = Some((lp, r, kr, rate_r * self_m as f64, rate_r));
+            }
+        }
+        let log10_p = match by_reason_test {
+            Some(t) => lp_all.min(t.0),
+            None => lp_all,
+        }
+        .min(0.0);
         let log10_alpha = cfg.alpha.log10();
         if log10_p >= log10_alpha {
             return;
@@ -240,7 +397,7 @@ impl Detector for PurposeViolation {
             Severity::Low
         };
         let mut by_kind: BTreeMap<&str, u64> = BTreeMap::new();
-        for (_, vd, _) in &st.violations {
+        for (_, vd, _, _) in &st.violations {
             *by_kind.entry(vd.as_str()).or_default() += 1;
         }
         let kinds: Vec<String> = by_kind.iter().map(|(k, n)| format!("{k}: {n}")).collect();
@@ -263,7 +420,7 @@ impl Detector for PurposeViolation {
             customers: k,
             evidence: st.violations.iter().map(|x| x.2.to_string()).collect(),
             explain: json!({
-                "null_model": "violations per disclosure occur at the peer group's rate (shrunk to the all-employee rate, floored at min_rate); count in window ~ Poisson(rate x disclosures)",
+                "null_model": "violations per disclosure occur at the peer group's rate (shrunk to the all-employee rate, floored at min_rate); count in window ~ Poisson(rate x disclosures); the same for the violation's reason alone, Bonferroni over the 5 reasons; the smaller p-value",
                 "observed": k,
                 "expected": expected,
                 "disclosures": self_m,
@@ -273,6 +430,10 @@ impl Detector for PurposeViolation {
                 "peer_group": peer_name,
                 "p_value": p_json(log10_p),
                 "log10_p": log10_p,
+                "log10_p_all_reasons": lp_all,
+                "reason_test": by_reason_test.map(|(lp, r, kr, e, rate)| json!({
+                    "reason": REASONS[r].as_str(), "observed": kr, "expected": e,
+                    "peer_rate": rate, "log10_p_corrected": lp})),
                 "alpha": cfg.alpha,
                 "by_reason": by_kind,
                 "window_days": cfg.window_days,
@@ -286,11 +447,20 @@ impl Detector for PurposeViolation {
         for p in self.peers.values_mut() {
             p.prune(from_day);
         }
-        let mut rates: BTreeMap<u32, [Vec<f64>; 2]> = BTreeMap::new();
+        self.teams.retain(|_, t| {
+            t.prune(from_day);
+            t.m > 0
+        });
+        let decay = 0.5f64.powf(1.0 / c.history_halflife_days.max(1) as f64);
+        let mut rates: BTreeMap<u32, [Vec<f64>; 7]> = BTreeMap::new();
         let mut team_rates: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
-        let mut all: [Vec<f64>; 2] = Default::default();
+        let mut all: [Vec<f64>; 7] = Default::default();
         for (e, st) in self.emps.iter_mut().enumerate() {
-            st.disclosures.prune(from_day);
+            st.disclosures.prune_into(from_day, Some(&mut st.history));
+            st.history.m *= decay;
+            for x in &mut st.history.by {
+                *x *= decay;
+            }
             if st.disclosures.m == 0 {
                 st.violations.clear();
                 st.break_glass.clear();
@@ -298,7 +468,13 @@ impl Detector for PurposeViolation {
             }
             let d = &st.disclosures;
             if d.m >= c.min_disclosures_for_rate as u64 {
-                let r = [d.v as f64 / d.m as f64, d.b as f64 / d.m as f64];
+                let m = d.m as f64;
+                let mut r = [0.0; 7];
+                r[0] = d.v as f64 / m;
+                r[1] = d.b as f64 / m;
+                for (x, &y) in r[2..].iter_mut().zip(&d.by) {
+                    *x = y as f64 / m;
+                }
                 let g = rates.entry(world.peer(e as u32)).or_default();
                 for ((gi, ai), ri) in g.iter_mut().zip(all.iter_mut()).zip(r) {
                     gi.push(ri);
@@ -316,10 +492,10 @@ impl Detector for PurposeViolation {
         self.peer_hi.clear();
         for (g, mut v) in rates {
             if v[0].len() >= c.min_peer_employees as usize {
-                let q = [
-                    quantile(&mut v[0], c.peer_quantile),
-                    quantile(&mut v[1], c.peer_quantile),
-                ];
+                let mut q = [0.0; 7];
+                for (qi, vi) in q.iter_mut().zip(v.iter_mut()) {
+                    *qi = quantile(vi, c.peer_quantile);
+                }
                 self.peer_hi.insert(g, q);
             }
         }
@@ -409,6 +585,118 @@ mod tests {
                 .count(),
             1
         );
+    }
+
+    /// Twelve agents with their tickets and a phone call a day without
+    /// one; for the last 7 days `emp-0` instead opens, once a day, a
+    /// customer under one of its own tickets about someone else: as many
+    /// slips as its peers, of a kind they never make. With `one_ticket`
+    /// those lookups hang off two tickets (two linked-account checks):
+    /// two episodes. With `habit` it did the same every other day for
+    /// four weeks before.
+    fn other_customers_under_own_tickets(one_ticket: bool, habit: bool) -> Kit {
+        let mut t = Kit::new();
+        for a in 0..12 {
+            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
+        }
+        let before = if habit { 28 } else { 1 };
+        for d in 0..before + 7 {
+            for a in 0..12 {
+                let emp = format!("emp-{a}");
+                for i in 0..20 {
+                    let (c, tk) = (format!("cus-{d}-{a}-{i}"), format!("tkt-{d}-{a}-{i}"));
+                    t.ticket(&tk, "order_issue", Some(&c), None);
+                    t.assign(&emp, &tk);
+                    t.view(&emp, &c, Some(&tk));
+                }
+                let other = a == 0 && (d >= before || (habit && d % 2 == 0));
+                if !other {
+                    t.view(&emp, &format!("cus-call-{d}-{a}"), None);
+                } else {
+                    let tk = if one_ticket {
+                        format!("tkt-{}-0-0", d / 4)
+                    } else {
+                        format!("tkt-{d}-0-0")
+                    };
+                    t.view(&emp, &format!("cus-other-{d}"), Some(&tk));
+                }
+            }
+            t.days(1.0);
+        }
+        t
+    }
+
+    #[test]
+    fn a_kind_of_slip_peers_never_make_stands_out_on_its_own() {
+        let t = other_customers_under_own_tickets(false, false);
+        let a = t.alerts_of("purpose_violation");
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].employee, "emp-0");
+        let x = &a[0].explain;
+        assert_eq!(x["reason_test"]["reason"], "ticket_about_another_customer");
+        assert!(x["log10_p_all_reasons"].as_f64().unwrap() > -3.0);
+    }
+
+    #[test]
+    fn one_episode_of_linked_lookups_counts_once() {
+        let t = other_customers_under_own_tickets(true, false);
+        assert!(
+            t.alerts_of("purpose_violation").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+    }
+
+    #[test]
+    fn a_kind_of_slip_the_employee_always_makes_is_no_news() {
+        let t = other_customers_under_own_tickets(false, true);
+        assert!(
+            t.alerts_of("purpose_violation").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+    }
+
+    #[test]
+    fn break_glass_is_judged_against_the_team_even_a_small_one() {
+        let mut t = Kit::new();
+        for a in 0..30 {
+            t.hire(&format!("emp-{a}"), "cs-agent", "cs-day");
+        }
+        for n in 0..3 {
+            t.hire(&format!("emp-n{n}"), "cs-agent", "cs-night");
+        }
+        let glass = || json!({"code": "break_glass", "reason": "account takeover"});
+        for d in 0..7 {
+            for a in (0..30)
+                .map(|a| format!("emp-{a}"))
+                .chain((0..3).map(|n| format!("emp-n{n}")))
+            {
+                for i in 0..20 {
+                    let (c, tk) = (format!("cus-{d}-{a}-{i}"), format!("tkt-{d}-{a}-{i}"));
+                    t.ticket(&tk, "order_issue", Some(&c), None);
+                    t.assign(&a, &tk);
+                    t.view(&a, &c, Some(&tk));
+                }
+            }
+            // The night shift takes the emergencies.
+            for n in 0..3 {
+                t.view_purpose(&format!("emp-n{n}"), &format!("cus-bg-{d}-{n}"), glass());
+            }
+            t.days(1.0);
+        }
+        assert!(
+            t.alerts_of("purpose_violation").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+        // A day agent whose team-mates never need it.
+        for i in 0..8 {
+            t.view_purpose("emp-3", &format!("cus-x-{i}"), glass());
+        }
+        let a = t.alerts_of("purpose_violation");
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].employee, "emp-3");
     }
 
     #[test]

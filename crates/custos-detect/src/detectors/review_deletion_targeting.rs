@@ -9,14 +9,26 @@
 //! seller, a dispute naming the review, or a review_dispute of the seller
 //! assigned to the moderator).
 //!
-//! Null model: the `n` counted deletions of a moderator in the window
-//! fall on seller S independently with probability `p0(S)`, the larger of
-//! S's share of the marketplace's negative reviews and of its review
-//! disputes (sellers that complain more legitimately get more
-//! deletions); `k` fall on S; p-value
-//! `P(X ≥ k)`, `X ~ Binomial(n, p0)`, Bonferroni-corrected by the number
-//! of sellers with negative reviews. Cleaning a spam wave spreads over
-//! many sellers (and burst reviews do not count), so it stays quiet.
+//! Null model, two views, the more significant taken (×2):
+//! - rate: each of the moderator's `D` deletions in the window (any
+//!   review, counted or not) is an unexplained negative deletion of
+//!   seller S with probability `q × p0(S)`, where `q` is the rate of
+//!   unexplained negative deletions per deletion among the other
+//!   moderators of the peer group (role), shrunk towards all employees'
+//!   and floored at `min_unexplained_rate`: where honest peers delete
+//!   negative reviews only against a report or dispute, a few deletions
+//!   without one stand out;
+//! - concentration: the `n` counted deletions fall on S independently
+//!   with probability `p0(S)` (for a peer group where deletions without
+//!   a ticket are routine).
+//!
+//! `p0(S)` is the larger of S's share of the marketplace's negative
+//! reviews and of its review disputes (sellers that complain more
+//! legitimately get more deletions); `k` counted deletions fall on S;
+//! p-values `P(X ≥ k)` for `X ~ Binomial(D, q p0)` and `Binomial(n,
+//! p0)`, Bonferroni-corrected by the number of sellers with negative
+//! reviews. Cleaning a spam wave spreads over many sellers (and burst
+//! reviews do not count), so it stays quiet.
 
 use super::{fmt_p, p_json, slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
 use crate::alert::{score_from_p, severity_floor_score, Severity};
@@ -47,9 +59,49 @@ struct EmpState {
     alerted: FxHashMap<u32, i64>,
 }
 
+/// Deletions and counted (unexplained negative) deletions per day over
+/// the window.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Tally {
+    days: VecDeque<(i64, u64, u64)>,
+    deletions: u64,
+    counted: u64,
+}
+
+impl Tally {
+    fn add(&mut self, day: i64, deletions: u64, counted: u64) {
+        match self.days.back_mut() {
+            Some(d) if d.0 == day => {
+                d.1 += deletions;
+                d.2 += counted;
+            }
+            _ => self.days.push_back((day, deletions, counted)),
+        }
+        self.deletions += deletions;
+        self.counted += counted;
+    }
+
+    fn prune(&mut self, from_day: i64) {
+        while let Some(&(d, x, u)) = self.days.front() {
+            if d >= from_day {
+                break;
+            }
+            self.deletions -= x;
+            self.counted -= u;
+            self.days.pop_front();
+        }
+    }
+}
+
+/// The rate assumed before the stream has shown any, and its weight.
+const COLD_RATE: f64 = 0.05;
+const COLD_PRIOR: f64 = 50.0;
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct ReviewDeletionTargeting {
     emps: Vec<EmpState>,
+    peers: FxHashMap<u32, Tally>,
+    all: Tally,
 }
 
 impl Detector for ReviewDeletionTargeting {
@@ -68,19 +120,26 @@ impl Detector for ReviewDeletionTargeting {
         };
         let w = cx.world;
         let window = cfg.window_days as i64 * MS_PER_DAY;
+        let from_day = cx.day - cfg.window_days as i64 + 1;
+        let group = w.peer(e);
+        let peer = self.peers.entry(group).or_default();
         let st = slot(&mut self.emps, e);
         st.all.push_back(cx.now);
         while st.all.front().is_some_and(|&t| t < cx.now - window) {
             st.all.pop_front();
         }
-        let Some(r) = w.reviews.get(rid) else { return };
-        if r.rating as u32 > cfg.negative_max_rating || w.is_burst(r, cx.cfg) {
-            return;
+        let counts = w.reviews.get(rid).filter(|r| {
+            r.rating as u32 <= cfg.negative_max_rating
+                && !w.is_burst(r, cx.cfg)
+                && !explained(cx, e, rid, r)
+        });
+        let u = counts.is_some() as u64;
+        for t in [&mut *peer, &mut self.all] {
+            t.add(cx.day, 1, u);
+            t.prune(from_day);
         }
+        let Some(r) = counts else { return };
         let s = r.seller;
-        if explained(cx, e, rid, r) {
-            return;
-        }
         st.counted.push_back(Deletion {
             time: cx.now,
             seller: s,
@@ -97,7 +156,18 @@ impl Detector for ReviewDeletionTargeting {
         let dispute_share = w.sel[s as usize].disputes as f64 / (w.disputes as f64 + 20.0);
         let p0 = neg_share.max(dispute_share).clamp(1e-9, 0.999);
         let m = w.sellers_with_neg.max(1) as f64;
-        let lp = binomial_sf_log10(k, n, p0);
+        // What the other moderators do: unexplained negative deletions per
+        // deletion, shrunk towards everyone's, floored.
+        let deletions = st.all.len() as u64;
+        let (peer, all) = (&self.peers[&group], &self.all);
+        let global = (all.counted.saturating_sub(n) as f64 + COLD_PRIOR * COLD_RATE)
+            / (all.deletions.saturating_sub(deletions) as f64 + COLD_PRIOR);
+        let others = (peer.counted.saturating_sub(n) as f64 + cfg.prior_deletions * global)
+            / (peer.deletions.saturating_sub(deletions) as f64 + cfg.prior_deletions);
+        let q = others.max(cfg.min_unexplained_rate).min(1.0);
+        let lp_rate = binomial_sf_log10(k, deletions.max(n), (q * p0).min(0.999));
+        let lp_conc = binomial_sf_log10(k, n, p0);
+        let lp = (lp_rate.min(lp_conc) + 2f64.log10()).min(0.0);
         let adj = (lp + m.log10()).min(0.0);
         if k >= cfg.signal_min_deletions as u64 && adj < cfg.signal_alpha.log10() {
             out.signals.push(Signal {
@@ -150,24 +220,35 @@ impl Detector for ReviewDeletionTargeting {
             customers: k,
             evidence,
             explain: json!({
-                "null_model": "a moderator's unexplained deletions of negative, non-burst reviews fall on each seller with probability p0 = max(the seller's share of negative reviews, its share of review disputes); k ~ Binomial(n, p0); Bonferroni over sellers with negative reviews",
+                "null_model": "rate: each of the moderator's deletions is an unexplained deletion of a negative, non-burst review of the seller with probability q x p0, q the other moderators' rate of such deletions per deletion; concentration: the unexplained ones fall on the seller with probability p0 = max(the seller's share of negative reviews, its share of review disputes); k ~ Binomial(deletions, q p0) or Binomial(n, p0), the smaller p-value doubled; Bonferroni over sellers with negative reviews",
                 "observed": k,
                 "n": n,
+                "deletions": deletions,
                 "expected": expected,
+                "expected_at_peer_rate": deletions as f64 * q * p0,
+                "peer_rate": q,
                 "p0": p0,
+                "log10_p_rate": lp_rate,
+                "log10_p_concentration": lp_conc,
                 "p0_sources": {"negative_review_share": neg_share, "dispute_share": dispute_share},
                 "p_value": p_json(lp),
                 "log10_p": lp,
                 "tests": m,
                 "p_adjusted": p_json(adj),
+                "log10_p_adjusted": adj,
                 "alpha": cfg.alpha,
-                "deletions_in_window": st.all.len(),
+                "peer_group": w.peer_name(group),
                 "window_days": cfg.window_days,
             }),
         });
     }
 
     fn roll_day(&mut self, _world: &World, day: i64, cfg: &DetectConfig) {
+        let from_day = day - cfg.review_deletion.window_days as i64 + 1;
+        for t in self.peers.values_mut() {
+            t.prune(from_day);
+        }
+        self.all.prune(from_day);
         let from = (day + 1) * MS_PER_DAY - cfg.review_deletion.window_days as i64 * MS_PER_DAY;
         let gap = cfg.alerts.incident_gap_days as i64 * MS_PER_DAY;
         for st in &mut self.emps {
@@ -306,6 +387,80 @@ mod tests {
             "{:?}",
             t.alerts
         );
+    }
+
+    /// 30 sellers with 5 negative reviews each, and `sel-big` with 100.
+    fn skewed_reviews(t: &mut Kit) {
+        for s in 0..30 {
+            for i in 0..5 {
+                let (id, c) = (format!("r-{s}-{i}"), format!("cus-{s}-{i}"));
+                t.review(&id, &c, &format!("sel-{s}"), 1);
+                t.hours(0.3);
+            }
+        }
+        for i in 0..100 {
+            t.review(&format!("rb-{i}"), &format!("cus-b-{i}"), "sel-big", 1);
+            t.hours(0.3);
+        }
+        t.days(1.0);
+    }
+
+    /// Moderators working reports; `ticketless` of them delete the
+    /// reported reviews without citing the report.
+    fn moderation(t: &mut Kit, mods: &[&str], ticketless: bool) {
+        for (m, emp) in mods.iter().enumerate() {
+            for i in 0..20 {
+                let s = (m * 7 + i) % 30;
+                let r = format!("r-{s}-{}", i % 5);
+                let tk = format!("rep-{m}-{i}");
+                t.review_ticket(&tk, &r, &format!("sel-{s}"));
+                t.assign(emp, &tk);
+                let cite = (!ticketless).then_some(tk.as_str());
+                t.delete_review(emp, &r, "abuse", cite);
+                t.hours(0.2);
+            }
+        }
+    }
+
+    /// emp-m works ten reports like its peers, then deletes four negative
+    /// reviews of `sel-big` citing nothing. `sel-big` holds 40% of the
+    /// negatives, so four of four on it is no concentration.
+    fn paid_deletions(peers_ticketless: bool) -> Kit {
+        let mut t = Kit::new();
+        skewed_reviews(&mut t);
+        moderation(&mut t, &["emp-p1", "emp-p2", "emp-p3"], peers_ticketless);
+        for i in 0..10 {
+            let r = format!("r-{}-{}", 20 + i % 10, i % 5);
+            let tk = format!("rep-m-{i}");
+            t.review_ticket(&tk, &r, &format!("sel-{}", 20 + i % 10));
+            t.assign("emp-m", &tk);
+            t.delete_review("emp-m", &r, "abuse", Some(&tk));
+        }
+        for i in 0..4 {
+            t.delete_review("emp-m", &format!("rb-{i}"), "off_topic", None);
+            t.hours(5.0);
+        }
+        t
+    }
+
+    #[test]
+    fn a_few_ticketless_deletions_stand_out_where_peers_always_cite_a_report() {
+        let t = paid_deletions(false);
+        let a = t.alerts_of("review_deletion_targeting");
+        assert_eq!(a.len(), 1, "{:?}", t.alerts);
+        assert_eq!(a[0].employee, "emp-m");
+        assert_eq!(a[0].sellers, vec!["sel-big".to_string()]);
+        let x = &a[0].explain;
+        assert!(x["log10_p_rate"].as_f64() < x["log10_p_concentration"].as_f64());
+        assert!(x["log10_p_concentration"].as_f64().unwrap() > -2.0);
+        assert!(x["peer_rate"].as_f64().unwrap() < 0.05);
+    }
+
+    #[test]
+    fn ticketless_deletions_are_no_news_where_peers_all_do_it() {
+        let t = paid_deletions(true);
+        let a = t.alerts_of("review_deletion_targeting");
+        assert!(a.iter().all(|a| a.employee != "emp-m"), "{a:?}");
     }
 
     #[test]

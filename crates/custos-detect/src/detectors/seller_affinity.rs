@@ -10,14 +10,24 @@
 //!
 //! Null model: each of those `n` customers is, independently, a reviewer
 //! (or a reviewer-or-buyer) of seller S with probability `p0(S)`, the
-//! largest of S's share of all customers, S's share of the customers the
-//! employee's peer group (role) accessed, and S's share of the customers
-//! the employee accessed *with* an explaining ticket (smoothed). `k` of
-//! them are related to S; the p-value is `P(X ≥ k)`, `X ~ Binomial(n,
-//! p0)`, Bonferroni-corrected by `m = 2 × sellers with customers` (two
-//! relations per seller). Alerts need `k ≥ min_customers` and the
-//! corrected p below `alpha`. A team dedicated to one big seller whose
-//! every access has a ticket explains all of it and never fires.
+//! largest of S's share of all customers, S's share of the customers
+//! staff accessed (the employee's peer group, and all employees: the
+//! customers who get looked at are the active ones, related to more
+//! sellers than the average customer), and S's share of the customers
+//! the employee accessed *with* an explaining ticket (shrunk towards the
+//! staff share by `own_prior_accesses`). `k` of them are related to S;
+//! the p-value is `P(X ≥ k)`, `X ~ Binomial(n, p0)`, Bonferroni-corrected
+//! by `m = 2 × sellers with customers` (two relations per seller).
+//! Alerts need `k ≥ min_customers` and the corrected p below `alpha`. A
+//! team dedicated to one big seller whose every access has a ticket
+//! explains all of it and never fires.
+//!
+//! The broker pattern spreads the same harvest over a few sellers, each
+//! too little to stand out: see [`several_sellers`], the joint test over
+//! the best `j ≤ several_sellers_max` sellers, alerting under the key
+//! `several_sellers`. Single-seller p-values also go to beneficiary
+//! convergence, whose ring test joins employees leaning towards the same
+//! seller.
 
 use super::{fmt_p, p_json, slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
 use crate::alert::{score_from_p, severity_floor_score, Severity};
@@ -90,6 +100,9 @@ struct EmpState {
 pub(crate) struct SellerAffinity {
     emps: Vec<EmpState>,
     peers: FxHashMap<u32, Shares>,
+    /// Every employee's accesses: the reference for a peer group too
+    /// small to have its own.
+    all: Shares,
     last_halving: Option<i64>,
 }
 
@@ -111,6 +124,7 @@ impl Detector for SellerAffinity {
         let w = cx.world;
         let group = w.peer(a.emp);
         let peer = self.peers.entry(group).or_default();
+        let all = &mut self.all;
         let st = slot(&mut self.emps, a.emp);
         let incidental = a.incidental_hits();
         let mut touched: Vec<u32> = Vec::new();
@@ -118,6 +132,7 @@ impl Detector for SellerAffinity {
             let rel = &w.cust[c as usize].rel;
             if i < SHARE_SAMPLE {
                 peer.add(rel);
+                all.add(rel);
             }
             if a.explained[i] {
                 if i < SHARE_SAMPLE {
@@ -163,6 +178,7 @@ impl Detector for SellerAffinity {
             n: st.entries.len() as u64,
             n_customers: w.cust.len().max(1) as f64,
             peer: (peer.total >= cfg.peer_min_accesses).then_some(peer),
+            all: (self.all.total >= cfg.peer_min_accesses).then_some(&self.all),
             own: &st.own,
             own_prior: cfg.own_prior_accesses,
         };
@@ -177,8 +193,8 @@ impl Detector for SellerAffinity {
             }
             // The more significant of the two relations.
             let mut best: Option<(f64, usize, f64, [f64; 3])> = None;
-            for r in 0..2 {
-                let kr = k[r] as u64;
+            for (r, &kr) in k.iter().enumerate() {
+                let kr = kr as u64;
                 if kr < cfg.signal_min_customers as u64 {
                     continue;
                 }
@@ -235,13 +251,13 @@ impl Detector for SellerAffinity {
                 customers: kr as u64,
                 evidence,
                 explain: json!({
-                    "null_model": "each distinct customer accessed without an explaining ticket in the window is related to the seller independently with probability p0 = max(marketplace share, peer-group access share, own ticketed-access share); k ~ Binomial(n, p0); Bonferroni over m tests",
+                    "null_model": "each distinct customer accessed without an explaining ticket in the window is related to the seller independently with probability p0 = max(marketplace share, share among customers staff accessed, own ticketed-access share); k ~ Binomial(n, p0); Bonferroni over m tests",
                     "relation": RELATIONS[r],
                     "observed": kr,
                     "n": n,
                     "expected": expected,
                     "p0": p0,
-                    "p0_sources": {"marketplace": sources[0], "peer_group": sources[1], "own_ticketed": sources[2]},
+                    "p0_sources": {"marketplace": sources[0], "staff_access": sources[1], "own_ticketed": sources[2]},
                     "p_value": p_json(lp),
                     "log10_p": lp,
                     "tests": m,
@@ -281,6 +297,7 @@ impl Detector for SellerAffinity {
             for p in self.peers.values_mut() {
                 p.halve();
             }
+            self.all.halve();
         }
         for st in &mut self.emps {
             if halve {
@@ -342,20 +359,35 @@ struct Null<'a> {
     n: u64,
     n_customers: f64,
     peer: Option<&'a Shares>,
+    all: Option<&'a Shares>,
     own: &'a Shares,
     own_prior: f64,
 }
 
 impl Null<'_> {
     /// `p0` of seller `s` for relation `r`, and its three sources
-    /// (marketplace, peer group, own ticketed work).
+    /// (marketplace; accesses of the peer group or, when it has too few,
+    /// of all employees; own ticketed work).
     fn p0(&self, w: &World, s: u32, r: usize) -> (f64, [f64; 3]) {
         let si = &w.sel[s as usize];
         let market = [si.reviewers, si.related][r] as f64 / self.n_customers;
-        let peer_share = self.peer.map_or(0.0, |p| p.share(s, r, 0.0));
-        let own = self.own.share(s, r, self.own_prior);
-        let p0 = market.max(peer_share).max(own).clamp(1e-9, 0.999);
-        (p0, [market, peer_share, own])
+        // Customers who get looked at are the active ones, related to
+        // more sellers than the average customer: what staff access is
+        // the better reference, the group's own when it has enough.
+        let staff = match (self.peer, self.all) {
+            (Some(p), Some(a)) => p.share(s, r, 0.0).max(a.share(s, r, 0.0)),
+            (Some(p), None) => p.share(s, r, 0.0),
+            (None, Some(a)) => a.share(s, r, 0.0),
+            (None, None) => 0.0,
+        };
+        // Own ticketed work, shrunk towards the reference rather than 0.
+        let reference = staff.max(market);
+        let own = match self.own.per.get(&s) {
+            Some(x) => (x[r] + self.own_prior * reference) / (self.own.total + self.own_prior),
+            None => self.own_prior * reference / (self.own.total + self.own_prior),
+        };
+        let p0 = market.max(staff).max(own).clamp(1e-9, 0.999);
+        (p0, [market, staff, own])
     }
 }
 
@@ -382,8 +414,15 @@ fn several_sellers(
     let max_j = cfg.several_sellers_max as usize;
     let sellers_total = w.sellers_with_customers.max(1) as u64;
     let log10_alpha = cfg.alpha.log10();
-    // (adjusted, raw, relation, sellers with p0, k_T)
-    let mut best: Option<(f64, f64, usize, Vec<(u32, f64)>, u64)> = None;
+    struct Best {
+        adj: f64,
+        lp: f64,
+        relation: usize,
+        /// The sellers of the set, with their `p0`.
+        set: Vec<(u32, f64)>,
+        k_t: u64,
+    }
+    let mut best: Option<Best> = None;
     for r in 0..2 {
         // Candidates: sellers with at least two customers, above what
         // their p0 predicts.
@@ -424,13 +463,26 @@ fn several_sellers(
             let tests =
                 (2.0 * (max_j as f64 - 1.0)).log10() + log10_choose(sellers_total, j as u64);
             let adj = (lp + tests).min(0.0);
-            if best.as_ref().is_none_or(|b| adj < b.0) {
+            if best.as_ref().is_none_or(|b| adj < b.adj) {
                 let set = cand[..j].iter().map(|c| (c.1, c.2)).collect();
-                best = Some((adj, lp, r, set, k_t));
+                best = Some(Best {
+                    adj,
+                    lp,
+                    relation: r,
+                    set,
+                    k_t,
+                });
             }
         }
     }
-    let Some((adj, lp, r, set, k_t)) = best else {
+    let Some(Best {
+        adj,
+        lp,
+        relation: r,
+        set,
+        k_t,
+    }) = best
+    else {
         return;
     };
     if adj >= log10_alpha || k_t < cfg.min_customers as u64 {
@@ -552,6 +604,58 @@ mod tests {
         assert!(a[0].explain["p_adjusted"].as_f64().unwrap() < 1e-6);
         assert!(a[0].evidence.len() >= 5);
         assert!(a[0].severity >= Severity::Medium);
+    }
+
+    /// 4,000 customers, each a reviewer and buyer of one of 200 sellers.
+    fn wide_market(t: &mut Kit) {
+        for c in 0..4000 {
+            let (cus, s) = (format!("cus-{c}"), format!("sel-{}", c % 200));
+            t.order(&format!("ord-{c}"), &cus, &s);
+            t.review(&format!("rev-{c}"), &cus, &s, 5);
+        }
+    }
+
+    #[test]
+    fn a_broker_serving_four_sellers_a_few_customers_each_fires_jointly() {
+        let mut t = Kit::new();
+        wide_market(&mut t);
+        let agents = ["emp-1", "emp-2", "emp-3"];
+        for d in 0..3 {
+            workday(&mut t, &agents, d, 4000);
+        }
+        // Three reviewers each of four sellers: no seller stands out alone.
+        for s in [3, 5, 9, 11] {
+            for i in 0..3 {
+                t.view("emp-1", &format!("cus-{}", s + 200 * (i + 1)), None);
+                t.hours(0.5);
+            }
+        }
+        let a = t.alerts_of("seller_affinity");
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].employee, "emp-1");
+        assert!(a[0].sellers.len() >= 3, "{:?}", a[0].sellers);
+        assert!(a[0].summary.contains("several sellers"));
+        assert!(a[0].explain["log10_p_adjusted"].as_f64().unwrap() < -4.0);
+        assert!(a[0].customers >= 9);
+    }
+
+    #[test]
+    fn slips_spread_over_many_sellers_are_no_broker() {
+        let mut t = Kit::new();
+        wide_market(&mut t);
+        let agents = ["emp-1", "emp-2", "emp-3"];
+        for d in 0..3 {
+            workday(&mut t, &agents, d, 4000);
+        }
+        // Sixteen customers of sixteen sellers, two of them twice.
+        for s in 0..16 {
+            t.view("emp-1", &format!("cus-{}", 20 + s * 7), None);
+            if s < 2 {
+                t.view("emp-1", &format!("cus-{}", 20 + s * 7 + 200), None);
+            }
+            t.hours(0.5);
+        }
+        assert!(t.alerts_of("seller_affinity").is_empty(), "{:?}", t.alerts);
     }
 
     #[test]

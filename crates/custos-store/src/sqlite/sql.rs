@@ -28,7 +28,10 @@ macro_rules! disclosure_columns {
     };
 }
 
-pub const LOOKUP_ID: &str = "SELECT idx, leaf_hash FROM events WHERE id = ?1";
+/// `?1` is a JSON array of ids. CROSS JOIN keeps the array as the outer
+/// loop, so that each id is one probe of `events_by_id`.
+pub const LOOKUP_IDS: &str = "SELECT e.id, e.idx, e.leaf_hash
+     FROM json_each(?1) AS j CROSS JOIN events AS e ON e.id = j.value";
 
 pub const EVENT_BY_ID: &str = concat!("SELECT ", event_columns!(), " FROM events WHERE id = ?1");
 

@@ -44,6 +44,7 @@ macro_rules! store_test_suite {
             disclosures_by_employee_and_customer_in_windows,
             batches_must_be_gapless,
             failed_batch_writes_nothing,
+            disclosures_must_sit_at_their_event,
             duplicate_id_is_refused,
             lookup_ids_finds_stored_ids,
             reopened_store_has_the_same_data,
@@ -1087,6 +1088,17 @@ pub fn failed_batch_writes_nothing(h: &mut dyn Harness) {
     assert_eq!(s.scan_rows(0..10).unwrap().len(), 1);
 }
 
+pub fn disclosures_must_sit_at_their_event(h: &mut dyn Harness) {
+    let s = h.store();
+    let mut rows = rows_from(0, &[ev(&views("emp-1", "cus-1", &[1])[0])]);
+    rows[0].disclosures[0].index = 5;
+    assert!(matches!(
+        s.index_batch(&rows, &head(1)),
+        Err(StoreError::MisplacedDisclosure { index: 0, names: 5 })
+    ));
+    assert_eq!(s.ledger_size().unwrap(), 0);
+}
+
 pub fn duplicate_id_is_refused(h: &mut dyn Harness) {
     let s = h.store();
     let line = views("emp-1", "cus-1", &[1]).remove(0);
@@ -1133,6 +1145,20 @@ pub fn lookup_ids_finds_stored_ids(h: &mut dyn Harness) {
     }
     assert!(!found.contains_key("id-03000"));
     assert!(s.lookup_ids(&[]).unwrap().is_empty());
+    // Ids are any non-empty string: quotes, backslashes, control
+    // characters, non-ASCII, number-like text.
+    let odd = [r#"q\"uote\\back\tslash\u0001é"#, "1e3", "[]"];
+    let lines: Vec<String> = odd
+        .iter()
+        .map(|id| emp(id, T0, "emp-1", "auth.login", ""))
+        .collect();
+    let rows = index(s, &lines);
+    let ids: Vec<&str> = rows.iter().map(|r| r.event.id.as_str()).collect();
+    assert_eq!(ids[0], "q\"uote\\back\tslash\u{1}é");
+    let found = s.lookup_ids(&ids).unwrap();
+    assert_eq!(found.len(), 3);
+    assert_eq!(found[ids[0]].index, 3000);
+    assert_eq!(found["1e3"].index, 3001);
 }
 
 pub fn reopened_store_has_the_same_data(h: &mut dyn Harness) {
@@ -1282,11 +1308,12 @@ pub fn alerts_upsert_and_filter(h: &mut dyn Harness) {
         80.5,
     );
     changed.severity = "critical".to_owned();
-    s.put_alert(&changed).unwrap();
+    let late = alert("a4", "2026-05-03T12:00:00Z", "emp-3", "quota", 10.0);
+    s.put_alerts(&[changed.clone(), late]).unwrap();
 
     let all = s.alerts(&AlertFilter::default()).unwrap();
     let ids: Vec<&str> = all.iter().map(|a| a.id.as_str()).collect();
-    assert_eq!(ids, ["a2", "a1", "a3"]);
+    assert_eq!(ids, ["a2", "a1", "a3", "a4"]);
     assert_eq!(all[1], changed);
     let f = AlertFilter {
         employee: Some("emp-1".into()),
@@ -1300,7 +1327,7 @@ pub fn alerts_upsert_and_filter(h: &mut dyn Harness) {
     };
     assert_eq!(s.alerts(&f).unwrap()[0].id, "a2");
     let f = AlertFilter {
-        window: TimeWindow::since(ts("2026-05-03T10:00:00Z")),
+        window: TimeWindow::new(ts("2026-05-03T10:00:00Z"), ts("2026-05-03T12:00:00Z")),
         ..AlertFilter::default()
     };
     assert_eq!(s.alerts(&f).unwrap().len(), 2);

@@ -61,7 +61,6 @@ CREATE TABLE reviews (
     deleted_by    TEXT,
     delete_reason TEXT
 ) WITHOUT ROWID;
-CREATE INDEX reviews_by_seller ON reviews (seller) WHERE seller IS NOT NULL;
 
 CREATE TABLE orders (
     id       TEXT PRIMARY KEY,
