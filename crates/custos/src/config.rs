@@ -61,7 +61,7 @@ impl Default for Config {
         Config {
             detect: custos_detect::DetectConfig::default(),
             origin: custos_ingest::DEFAULT_ORIGIN.to_owned(),
-            batch: 8192,
+            batch: 50_000,
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
         }
     }
@@ -145,7 +145,7 @@ mod tests {
     #[test]
     fn empty_file_needs_a_version() {
         assert!(parse("").unwrap_err()[0].contains("`version` is missing"));
-        assert_eq!(parse("version = 1").unwrap().batch, 8192);
+        assert_eq!(parse("version = 1").unwrap().batch, 50_000);
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub struct IngestArgs {
     /// Event files (JSON Lines, optionally gzip or zstd), or `-` for stdin.
     #[arg(required = true)]
     files: Vec<String>,
-    /// Events per group commit (default 8192, or `ingest.batch` of the config file).
+    /// Events per group commit (default 50000, or `ingest.batch` of the config file).
     #[arg(long)]
     batch: Option<usize>,
 }
