@@ -4,6 +4,7 @@
 //! from the snapshot instead of replaying history.
 
 use crate::pipeline::{IngestError, Pipeline};
+use crate::writer::Job;
 use custos_core::{parse_event, Event};
 use custos_detect::{Alert, DetectConfig, Engine, RiskRow};
 use custos_store::AlertRow;
@@ -110,7 +111,7 @@ impl Pipeline {
         }
         let rows: Vec<AlertRow> = changed.into_values().map(|a| alert_row(&a)).collect();
         if !rows.is_empty() {
-            self.store.put_alerts(&rows)?;
+            self.write(Job::Alerts(rows))?;
         }
         if self
             .detection
@@ -131,8 +132,11 @@ impl Pipeline {
         bytes.extend_from_slice(&self.latest.millis().to_be_bytes());
         bytes.extend_from_slice(&d.engine.snapshot());
         d.since_snapshot = 0;
-        self.store.put_state(SNAPSHOT_KEY, &bytes)?;
-        Ok(())
+        self.write(Job::State {
+            key: SNAPSHOT_KEY.to_owned(),
+            value: bytes,
+        })?;
+        self.flush()
     }
 
     /// Every employee's current risk (at the time of the latest event),

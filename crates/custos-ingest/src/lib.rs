@@ -11,6 +11,7 @@
 mod detection;
 mod pipeline;
 mod verify;
+mod writer;
 
 pub use pipeline::{
     leaf_hash, prepare, prepare_value, DataDir, IngestError, IngestSummary, ItemOutcome,

@@ -1,5 +1,6 @@
 //! Batches of events into ledger and store.
 
+use crate::writer::{Job, StoreWriter};
 use custos_core::validate::{entry_of, Rejection};
 use custos_core::{parse_event, parse_event_value, Event};
 use custos_ledger::{Ledger, LedgerError};
@@ -23,6 +24,10 @@ pub enum IngestError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Detect(#[from] custos_detect::DetectError),
+    #[error("cannot start the store writer thread: {0}")]
+    Thread(std::io::Error),
+    #[error("the store writer thread stopped; restart to re-index from the ledger")]
+    WriterStopped,
     #[error("integrity alarm: the store holds {store} events but the ledger only {ledger}; the ledger was truncated or replaced, or the store belongs to another ledger. Run `custos verify` and investigate before ingesting more")]
     StoreAheadOfLedger { store: u64, ledger: u64 },
     #[error("integrity alarm: the store was indexed from a ledger whose root at size {size} was {store_root}, but this ledger's root there is {ledger_root}; the ledger was rewritten or the store belongs to another one")]
@@ -177,6 +182,9 @@ impl IngestSummary {
 pub struct Pipeline {
     pub(crate) ledger: Ledger,
     pub(crate) store: Box<dyn Store + Send>,
+    /// The thread that indexes batches while the next one is appended;
+    /// `None` when read-only. `store` then serves reads only.
+    pub(crate) writer: Option<StoreWriter>,
     pub(crate) detection: Option<crate::detection::Detection>,
     /// False when opened read-only: detection then keeps its alerts and
     /// state to itself.
@@ -195,7 +203,20 @@ impl Pipeline {
         })?;
         let ledger = Ledger::open(&dir.ledger(), &dir.ledger_key(), origin)?;
         let store = SqliteStore::open(&dir.store())?;
-        Pipeline::with_parts(ledger, Box::new(store))
+        let mut p = Pipeline {
+            ledger,
+            store: Box::new(store),
+            writer: None,
+            detection: None,
+            writable: true,
+            latest: custos_core::Timestamp::default(),
+        };
+        p.reconcile()?;
+        // Reconciled: from here on a second connection writes, on its own
+        // thread, and the first one reads.
+        let writer_store = SqliteStore::open(&dir.store())?;
+        p.writer = Some(StoreWriter::spawn(Box::new(writer_store))?);
+        Ok(p)
     }
 
     /// Opens an existing data dir for reading only: no writer lock, no
@@ -209,25 +230,11 @@ impl Pipeline {
         Ok(Pipeline {
             ledger,
             store: Box::new(store),
+            writer: None,
             detection: None,
             writable: false,
             latest: custos_core::Timestamp::default(),
         })
-    }
-
-    pub fn with_parts(
-        ledger: Ledger,
-        store: Box<dyn Store + Send>,
-    ) -> Result<Pipeline, IngestError> {
-        let mut p = Pipeline {
-            ledger,
-            store,
-            detection: None,
-            writable: true,
-            latest: custos_core::Timestamp::default(),
-        };
-        p.reconcile()?;
-        Ok(p)
     }
 
     pub fn ledger(&self) -> &Ledger {
@@ -301,7 +308,15 @@ impl Pipeline {
     /// skipped, conflicts (same id, other bytes) rejected, the rest appended
     /// to the ledger and then indexed. Returns once both are durable.
     pub fn commit(&mut self, batch: Vec<Prepared>) -> Result<IngestSummary, IngestError> {
-        let outcomes = self.commit_items(&batch)?;
+        let summary = self.submit(batch)?;
+        self.flush()?;
+        Ok(summary)
+    }
+
+    /// [`Pipeline::commit`] without waiting for the store: the batch is in
+    /// the ledger; call [`Pipeline::flush`] before acknowledging it.
+    pub fn submit(&mut self, batch: Vec<Prepared>) -> Result<IngestSummary, IngestError> {
+        let outcomes = self.submit_items(&batch)?;
         let mut summary = self.state();
         for (p, outcome) in batch.into_iter().zip(outcomes) {
             match outcome {
@@ -319,9 +334,35 @@ impl Pipeline {
 
     /// Like [`Pipeline::commit`], with the outcome of each item in input
     /// order, so that a group commit of several requests can answer each.
+    /// Returns once the batch is durable in the ledger and the store.
     pub fn commit_items(&mut self, batch: &[Prepared]) -> Result<Vec<ItemOutcome>, IngestError> {
+        let outcomes = self.submit_items(batch)?;
+        self.flush()?;
+        Ok(outcomes)
+    }
+
+    /// Waits until every batch submitted is durable in the store too.
+    pub fn flush(&mut self) -> Result<(), IngestError> {
+        match self.writer.as_mut() {
+            Some(w) => w.flush(),
+            None => Ok(()),
+        }
+    }
+
+    /// Appends a batch to the ledger (durable on return), runs detection on
+    /// it and hands its rows to the store's writer thread, which indexes
+    /// them while the caller prepares the next batch. Nothing is
+    /// acknowledged until [`Pipeline::flush`] returns.
+    pub fn submit_items(&mut self, batch: &[Prepared]) -> Result<Vec<ItemOutcome>, IngestError> {
         let ids: Vec<&str> = batch.iter().map(|p| p.event.id.as_str()).collect();
-        let known = self.store.lookup_ids(&ids)?;
+        let mut known = self.store.lookup_ids(&ids)?;
+        if let Some(w) = &self.writer {
+            for id in &ids {
+                if let Some(seen) = w.pending(id) {
+                    known.entry((*id).to_owned()).or_insert(*seen);
+                }
+            }
+        }
         // Ids first seen in this very batch, with their leaf hash.
         let mut fresh: HashMap<&str, [u8; 32]> = HashMap::with_capacity(batch.len());
         let mut outcomes = Vec::with_capacity(batch.len());
@@ -360,10 +401,26 @@ impl Pipeline {
             rows.push(derive_rows(index, &batch[i].event, &batch[i].entry));
         }
         let head = self.head_at(self.ledger.size())?;
-        self.store.index_batch(&rows, &head)?;
+        self.write(Job::Index { rows, head })?;
         let size = self.ledger.size();
         self.detect(keep.iter().map(|&i| &batch[i].event), size)?;
         Ok(outcomes)
+    }
+
+    /// Sends a write to the store's writer thread, or applies it at once
+    /// when there is none (before reconciliation ends).
+    pub(crate) fn write(&mut self, job: Job) -> Result<(), IngestError> {
+        match self.writer.as_mut() {
+            Some(w) => w.send(job),
+            None => {
+                match job {
+                    Job::Index { rows, head } => self.store.index_batch(&rows, &head)?,
+                    Job::Alerts(rows) => self.store.put_alerts(&rows)?,
+                    Job::State { key, value } => self.store.put_state(&key, &value)?,
+                }
+                Ok(())
+            }
+        }
     }
 
     /// The current ledger size and root, for a summary with no batch.

@@ -88,7 +88,7 @@ pub fn ingest_files(
             }
         }
         let committed = pipeline
-            .commit(chunk.prepared)
+            .submit(chunk.prepared)
             .context("cannot commit a batch")?;
         if report_rejections {
             for r in &committed.rejections {
@@ -100,6 +100,8 @@ pub fn ingest_files(
             bar.set_message(format!("{} accepted", summary.accepted));
         }
     }
+    // Nothing is acknowledged before the store holds it too.
+    pipeline.flush().context("cannot finish indexing")?;
     if let Some(bar) = &bar {
         bar.finish_and_clear();
     }
