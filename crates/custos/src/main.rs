@@ -6,6 +6,7 @@ mod bench_cmd;
 mod config;
 mod ingest_cmd;
 mod input;
+mod investigate_cmd;
 mod ledger_cmd;
 mod output;
 mod serve_cmd;
@@ -81,6 +82,14 @@ enum Command {
     Token(serve_cmd::TokenCommand),
     /// Writes a synthetic marketplace with insiders: DIR/events.jsonl and DIR/truth.json.
     Simulate(sim_cmd::SimulateArgs),
+    /// Breach scope: every customer whose records the employee(s) were shown, with fields, times, purposes.
+    Scope(investigate_cmd::ScopeArgs),
+    /// Ranks employees by how well their accesses explain a leaked sample of customer ids.
+    Attribute(investigate_cmd::AttributeArgs),
+    /// Every access to one customer's records, with pseudonymous employees and inclusion proofs.
+    AccessReport(investigate_cmd::AccessReportArgs),
+    /// Verifies a proof bundle offline: checkpoint signature, inclusion proofs, records.
+    VerifyBundle(investigate_cmd::VerifyBundleArgs),
 }
 
 /// What a command found: success, a problem in the work (exit 1), or bad
@@ -129,6 +138,10 @@ fn main() -> ExitCode {
         Command::Bench(cmd) => bench_cmd::run(&ctx, cmd),
         Command::Serve(args) => serve_cmd::serve(&ctx, args),
         Command::Token(cmd) => serve_cmd::token(&ctx, cmd),
+        Command::Scope(args) => investigate_cmd::scope(&ctx, args),
+        Command::Attribute(args) => investigate_cmd::attribute_cmd(&ctx, args),
+        Command::AccessReport(args) => investigate_cmd::access_report(&ctx, args),
+        Command::VerifyBundle(args) => investigate_cmd::verify_bundle_cmd(&ctx, args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
