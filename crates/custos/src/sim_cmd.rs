@@ -26,6 +26,14 @@ pub struct SimulateArgs {
     /// Insider scenarios, comma-separated (default: all of them).
     #[arg(long, value_delimiter = ',')]
     scenarios: Option<Vec<String>>,
+    /// Illicit accesses per active day of every insider, from subtle (1-2) to
+    /// blatant (50+). Without it (or --cover), each insider draws its own.
+    #[arg(long)]
+    intensity: Option<f64>,
+    /// How well insiders hide, from 0 (bursts without purpose) to 1 (each
+    /// illicit access carries one of their own tickets, spread over the day).
+    #[arg(long)]
+    cover: Option<f64>,
 }
 
 pub fn config_of(args: &SimulateArgs) -> Result<SimConfig> {
@@ -45,6 +53,15 @@ pub fn config_of(args: &SimulateArgs) -> Result<SimConfig> {
     if let Some(n) = args.days {
         cfg.days = n;
     }
+    if args.intensity.is_some() || args.cover.is_some() {
+        cfg.randomize_insiders = false;
+    }
+    if let Some(x) = args.intensity {
+        cfg.insider.intensity = x;
+    }
+    if let Some(x) = args.cover {
+        cfg.insider.cover = x;
+    }
     if let Some(names) = &args.scenarios {
         cfg.scenarios = names
             .iter()
@@ -56,6 +73,9 @@ pub fn config_of(args: &SimulateArgs) -> Result<SimConfig> {
 
 pub fn simulate(_ctx: &Context, args: SimulateArgs) -> Result<Outcome> {
     let cfg = config_of(&args)?;
+    if let Err(e) = cfg.validate() {
+        return Err(UsageError(e.to_string()).into());
+    }
     std::fs::create_dir_all(&args.out)
         .with_context(|| format!("cannot create `{}`", args.out.display()))?;
     let events_path = args.out.join("events.jsonl");
