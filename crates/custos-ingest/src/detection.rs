@@ -3,9 +3,9 @@
 //! engine's state is snapshotted to the store so that a restart resumes
 //! from the snapshot instead of replaying history.
 
-use crate::pipeline::{IngestError, Pipeline};
+use crate::pipeline::{parse_entry, IngestError, Pipeline};
 use crate::writer::Job;
-use custos_core::{parse_event, Event};
+use custos_core::Event;
 use custos_detect::{Alert, DetectConfig, Engine, RiskRow};
 use custos_store::AlertRow;
 use std::collections::BTreeMap;
@@ -69,12 +69,7 @@ impl Pipeline {
             let mut events = Vec::with_capacity((end - next) as usize);
             for (k, entry) in self.ledger.entries(next..end)?.enumerate() {
                 let index = next + k as u64;
-                let entry = entry?;
-                let event = std::str::from_utf8(&entry)
-                    .map_err(|e| e.to_string())
-                    .and_then(|s| parse_event(s).map_err(|r| r.to_string()))
-                    .map_err(|reason| IngestError::CorruptEntry { index, reason })?;
-                events.push(event);
+                events.push(parse_entry(index, &entry?)?);
             }
             self.detect(events.iter(), end)?;
             next = end;

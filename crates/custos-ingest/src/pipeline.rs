@@ -142,6 +142,15 @@ fn finish(location: Location, parsed: Result<Event, Rejection>) -> Result<Prepar
     }
 }
 
+/// The event a ledger entry holds; an entry that is not a valid event
+/// means the ledger was altered.
+pub(crate) fn parse_entry(index: u64, entry: &[u8]) -> Result<Event, IngestError> {
+    std::str::from_utf8(entry)
+        .map_err(|e| e.to_string())
+        .and_then(|s| parse_event(s).map_err(|r| r.to_string()))
+        .map_err(|reason| IngestError::CorruptEntry { index, reason })
+}
+
 /// What became of one event of a batch.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ItemOutcome {
@@ -273,14 +282,7 @@ impl Pipeline {
             for (index, entry) in self.ledger.entries(next..end)?.enumerate() {
                 let index = next + index as u64;
                 let entry = entry?;
-                let text = std::str::from_utf8(&entry).map_err(|e| IngestError::CorruptEntry {
-                    index,
-                    reason: e.to_string(),
-                })?;
-                let event = parse_event(text).map_err(|r| IngestError::CorruptEntry {
-                    index,
-                    reason: r.to_string(),
-                })?;
+                let event = parse_entry(index, &entry)?;
                 rows.push(derive_rows(index, &event, &entry));
             }
             let head = self.head_at(end)?;
