@@ -52,4 +52,20 @@ pub enum InvestigateError {
     /// The pseudonym key file is unusable.
     #[error("the pseudonym key `{}` {reason}", path.display())]
     PseudonymKey { path: PathBuf, reason: String },
+
+    /// A case change that is not well formed (an empty note, a bad id).
+    #[error("{0}")]
+    CaseInput(String),
+
+    /// A case change its current state does not allow.
+    #[error("case `{case}` refuses the change: {reason}")]
+    CaseRefused { case: String, reason: String },
+
+    /// No case with this id was opened.
+    #[error("no case with id `{0}`; list them with `custos case list`")]
+    UnknownCase(String),
+
+    /// A stored case event does not replay.
+    #[error("case event `{event}` does not replay ({reason}); run `custos verify`")]
+    CorruptCase { event: String, reason: String },
 }

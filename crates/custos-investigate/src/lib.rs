@@ -13,11 +13,17 @@
 //!   behind `GET /v1/customers/{id}/accesses`): every access to one
 //!   customer's records, with pseudonymous employee ids ([`PseudonymKey`])
 //!   and an inclusion proof each.
+//! - Cases ([`Case`], `custos case`): investigations whose every step is
+//!   an `x.case.*` event in the ledger (see the `cases` module for how a
+//!   case's events are found and replayed), and [`breach_report`]
+//!   (`custos report breach`): the GDPR Art. 33/34 notification draft of
+//!   a case, in Markdown or HTML.
 //! - [`ProofBundle`] (`--bundle`, `custos verify-bundle`): a
 //!   self-contained JSON document that anyone can check offline with the
 //!   log's public key and nothing else (format below).
 //!
-//! This crate reads; it never writes to the ledger or the store. It knows
+//! This crate reads; it never writes to the ledger or the store (a case
+//! change is returned as an event for the caller to commit). It knows
 //! no SQL (only the [`custos_store::Store`] trait) and no HTTP, and reads
 //! no clock: every time comes from events or from the caller. The only
 //! file it writes itself is the pseudonym key (`DATA_DIR/pseudonym.key`).
@@ -120,9 +126,11 @@
 mod access;
 mod attribution;
 mod bundle;
+mod cases;
 mod error;
 mod lookup;
 mod pseudonym;
+mod report;
 mod scope;
 
 pub use access::{access_records, customer_accesses, AccessRecord, AccessReport, ProvenAccess};
@@ -134,9 +142,17 @@ pub use bundle::{
     verify_bundle, AccessClaim, BundleReport, Claim, HexHash, ProofBundle, ProvenEntry, ScopeClaim,
     BUNDLE_FORMAT,
 };
+pub use cases::{
+    case_open_event_id, list_cases, load_case, next_case_number, open_case, Case, CaseChange,
+    CaseNote, CaseOutcome, CaseScope, CaseStatus, CaseStep, MAX_NOTE_BYTES,
+};
 pub use error::InvestigateError;
 pub use lookup::{alert_scope_query, events_at};
 pub use pseudonym::{PseudonymKey, PSEUDONYM_KEY_FILE};
+pub use report::{
+    breach_report, case_alerts, Block, BreachReport, CaseAlert, ReportContacts, ReportInput,
+    Section, NOTIFICATION_HOURS,
+};
 pub use scope::{
     breach_scope, scope_records, BreachScope, Evidence, FieldTotal, ScopeQuery, ScopeRecord,
     ScopeTotals, SiteTotal,

@@ -3,6 +3,7 @@
 
 mod alerts_cmd;
 mod bench_cmd;
+mod case_cmd;
 mod config;
 mod ingest_cmd;
 mod input;
@@ -90,6 +91,11 @@ enum Command {
     AccessReport(investigate_cmd::AccessReportArgs),
     /// Verifies a proof bundle offline: checkpoint signature, inclusion proofs, records.
     VerifyBundle(investigate_cmd::VerifyBundleArgs),
+    /// Investigation cases: open, list, show, assign, note, attach, status, close.
+    #[command(subcommand)]
+    Case(case_cmd::CaseCommand),
+    /// Documents: `report breach --case C [--format md|html]`, the GDPR Art. 33/34 notification draft.
+    Report(case_cmd::ReportArgs),
 }
 
 /// What a command found: success, a problem in the work (exit 1), or bad
@@ -142,6 +148,8 @@ fn main() -> ExitCode {
         Command::Attribute(args) => investigate_cmd::attribute_cmd(&ctx, args),
         Command::AccessReport(args) => investigate_cmd::access_report(&ctx, args),
         Command::VerifyBundle(args) => investigate_cmd::verify_bundle_cmd(&ctx, args),
+        Command::Case(cmd) => case_cmd::run(&ctx, cmd),
+        Command::Report(args) => case_cmd::report(&ctx, args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
