@@ -4,7 +4,7 @@ use crate::auth::{authorize, Caller, Role};
 use crate::error::ApiError;
 use crate::{console, AppState};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, Query, State};
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -28,6 +28,10 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/ledger/proof", get(proof))
         .route("/v1/ledger/consistency", get(consistency))
         .route("/v1/alerts", get(alerts))
+        .route("/v1/decide", post(decide))
+        .route("/v1/approvals", get(list_approvals))
+        .route("/v1/approvals/{id}/grant", post(grant_approval))
+        .route("/v1/approvals/{id}/deny", post(deny_approval))
         .route("/", get(console::overview))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
@@ -376,4 +380,215 @@ async fn metrics(State(state): State<Arc<AppState>>) -> Result<Response, ApiErro
         body,
     )
         .into_response())
+}
+
+// ---- the guard -----------------------------------------------------------
+
+/// Runs a closure against the read connection with write access: the
+/// guard's approvals live in the store's state table.
+fn with_reader_mut<T>(
+    state: &AppState,
+    f: impl FnOnce(&mut dyn Store) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut guard = state
+        .reader
+        .lock()
+        .map_err(|_| ApiError::internal("the store reader lock is poisoned"))?;
+    f(&mut *guard)
+}
+
+fn wall_clock() -> custos_core::Timestamp {
+    let ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0);
+    custos_core::Timestamp::from_millis(ms)
+}
+
+fn event_id(prefix: &str) -> String {
+    let mut id = [0u8; 16];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
+    format!("{prefix}-{}", custos_core::hex(&id))
+}
+
+fn guard_error(e: custos_guard::GuardError) -> ApiError {
+    use custos_guard::GuardError as G;
+    match e {
+        G::BadRequest(m) => ApiError::BadRequest(m),
+        G::ApprovalNotFound(_) => ApiError::NotFound(e.to_string()),
+        G::ApprovalClosed { .. } => ApiError::BadRequest(e.to_string()),
+        G::NotEligible { .. } => ApiError::Forbidden(e.to_string()),
+        G::Facts(_) | G::Cedar(_) => ApiError::internal(e),
+    }
+}
+
+/// Commits one event of the guard's to the ledger; the answer waits for it.
+async fn record(state: &AppState, event: Value) -> Result<(), ApiError> {
+    let prepared = prepare_value(
+        Location {
+            source: "guard".into(),
+            line: 0,
+        },
+        &event,
+    )
+    .map_err(|r| ApiError::Internal(format!("guard event refused: {r}")))?;
+    match state
+        .committer
+        .commit(vec![prepared])
+        .await
+        .map_err(ApiError::Internal)?
+        .first()
+    {
+        Some(ItemOutcome::Accepted { .. }) => Ok(()),
+        other => Err(ApiError::Internal(format!(
+            "guard event not stored: {other:?}"
+        ))),
+    }
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("{what}: {e}")))
+}
+
+async fn decide(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    check(&state, &headers, Role::Ingest, "POST /v1/decide", None).await?;
+    let req: custos_guard::DecideRequest = parse_json(
+        &body,
+        "the body must be the event about to happen without `id` and `time` (`actor`, `action`, `target`, `targets`, `fields`, `purpose`, `attrs`)",
+    )?;
+    let now = wall_clock();
+    let decision = with_reader_mut(&state, |s| {
+        state.guard.decide_in(s, &req, now).map_err(guard_error)
+    })?;
+    record(
+        &state,
+        custos_guard::decision_event(&event_id("gd"), now, &req, &decision),
+    )
+    .await?;
+    Ok(Json(
+        serde_json::to_value(&decision).map_err(ApiError::internal)?,
+    ))
+}
+
+async fn list_approvals(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    check(&state, &headers, Role::Ingest, "GET /v1/approvals", None).await?;
+    let now = wall_clock();
+    let open = with_reader_mut(&state, |s| {
+        custos_guard::approvals::list_open(s, now).map_err(ApiError::internal)
+    })?;
+    Ok(Json(
+        open.iter()
+            .map(|a| {
+                let mut v = serde_json::to_value(a).unwrap_or(Value::Null);
+                v["status"] = json!(a.status_at(now));
+                v
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Approver {
+    #[serde(rename = "type")]
+    kind: custos_core::ActorType,
+    id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettleBody {
+    approver: Approver,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+async fn grant_approval(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    settle(state, headers, id, body, true).await
+}
+
+async fn deny_approval(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Json<Value>, ApiError> {
+    settle(state, headers, id, body, false).await
+}
+
+async fn settle(
+    state: Arc<AppState>,
+    headers: HeaderMap,
+    id: String,
+    body: Bytes,
+    grant: bool,
+) -> Result<Json<Value>, ApiError> {
+    let route = if grant {
+        "POST /v1/approvals/{id}/grant"
+    } else {
+        "POST /v1/approvals/{id}/deny"
+    };
+    check(&state, &headers, Role::Ingest, route, Some(&id)).await?;
+    let body: SettleBody = parse_json(
+        &body,
+        r#"the body must be {"approver":{"type":"employee","id":".."},"reason":".."}"#,
+    )?;
+    if body.approver.kind != custos_core::ActorType::Employee {
+        return Err(ApiError::BadRequest(format!(
+            "`approver.type` is `{}`; only an employee approves",
+            body.approver.kind
+        )));
+    }
+    let approver = body.approver.id;
+    let now = wall_clock();
+    let outcome = with_reader_mut(&state, |s| {
+        let result = state
+            .guard
+            .settle(s, &id, &approver, grant, body.reason.clone(), now);
+        // A refused attempt is recorded too, with the request it aimed at.
+        let current = custos_guard::approvals::load(s, &id).ok().flatten();
+        Ok((result, current))
+    })?;
+    match outcome {
+        (Ok(a), _) => {
+            let decision = if grant { "granted" } else { "denied" };
+            record(
+                &state,
+                custos_guard::approval_event(&event_id("gd"), now, &approver, &a, decision, &[]),
+            )
+            .await?;
+            Ok(Json(json!({"id": a.id, "status": a.status.as_str()})))
+        }
+        (Err(e), current) => {
+            if let (custos_guard::GuardError::NotEligible { policies, .. }, Some(a)) =
+                (&e, &current)
+            {
+                record(
+                    &state,
+                    custos_guard::approval_event(
+                        &event_id("gd"),
+                        now,
+                        &approver,
+                        a,
+                        "refused",
+                        policies,
+                    ),
+                )
+                .await?;
+            }
+            Err(guard_error(e))
+        }
+    }
 }

@@ -27,8 +27,12 @@ pub struct ServeOptions {
 /// What every request handler shares.
 pub(crate) struct AppState {
     pub committer: committer::Handle,
-    /// A read connection, separate from the committer's.
+    /// A read connection, separate from the committer's. The guard reads
+    /// its facts here and keeps its approvals here too; holding the lock
+    /// across a decision makes an approval's single use atomic.
     pub reader: Mutex<SqliteStore>,
+    /// The guard, beside the committer: decisions are committed through it.
+    pub guard: custos_guard::Guard,
     pub metrics: Metrics,
 }
 
@@ -48,11 +52,13 @@ pub fn serve(
 ) -> Result<()> {
     let reader = SqliteStore::open(&opts.data_dir.store())
         .context("cannot open a read connection to the store")?;
+    let guard = load_guard(&opts.data_dir)?;
     let (committer, committer_thread) =
         committer::spawn(pipeline).context("cannot start the committer thread")?;
     let state = Arc::new(AppState {
         committer,
         reader: Mutex::new(reader),
+        guard,
         metrics: Metrics::default(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -77,4 +83,33 @@ pub fn serve(
     drop(runtime);
     let _ = committer_thread.join();
     served
+}
+
+/// The guard with the policies of `DATA_DIR/policies/*.cedar` when that
+/// directory exists, else the shipped defaults. A policy with a problem
+/// stops the start: a guard must not run on policies nobody checked.
+fn load_guard(dir: &DataDir) -> Result<custos_guard::Guard> {
+    let policy_dir = dir.root.join("policies");
+    let mut sources = Vec::new();
+    if policy_dir.is_dir() {
+        let mut files: Vec<_> = std::fs::read_dir(&policy_dir)
+            .with_context(|| format!("cannot read `{}`", policy_dir.display()))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "cedar"))
+            .collect();
+        files.sort();
+        for f in files {
+            let text = std::fs::read_to_string(&f)
+                .with_context(|| format!("cannot read `{}`", f.display()))?;
+            sources.push(custos_guard::PolicySource::new(
+                f.display().to_string(),
+                text,
+            ));
+        }
+    }
+    if sources.is_empty() {
+        sources.push(custos_guard::PolicySource::default_policies());
+    }
+    custos_guard::Guard::new(custos_guard::GuardConfig::default(), &sources)
+        .map_err(|e| anyhow::anyhow!("the guard's policies have problems:\n{e}"))
 }

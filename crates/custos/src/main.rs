@@ -10,6 +10,7 @@ mod input;
 mod investigate_cmd;
 mod ledger_cmd;
 mod output;
+mod policy_cmd;
 mod serve_cmd;
 mod sim_cmd;
 
@@ -91,6 +92,9 @@ enum Command {
     AccessReport(investigate_cmd::AccessReportArgs),
     /// Verifies a proof bundle offline: checkpoint signature, inclusion proofs, records.
     VerifyBundle(investigate_cmd::VerifyBundleArgs),
+    /// The guard's policies: check them, or run a table of example requests.
+    #[command(subcommand)]
+    Policy(policy_cmd::PolicyCommand),
     /// Investigation cases: open, list, show, assign, note, attach, status, close.
     #[command(subcommand)]
     Case(case_cmd::CaseCommand),
@@ -148,6 +152,7 @@ fn main() -> ExitCode {
         Command::Attribute(args) => investigate_cmd::attribute_cmd(&ctx, args),
         Command::AccessReport(args) => investigate_cmd::access_report(&ctx, args),
         Command::VerifyBundle(args) => investigate_cmd::verify_bundle_cmd(&ctx, args),
+        Command::Policy(cmd) => policy_cmd::run(&ctx, cmd),
         Command::Case(cmd) => case_cmd::run(&ctx, cmd),
         Command::Report(args) => case_cmd::report(&ctx, args),
     };
