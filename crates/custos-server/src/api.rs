@@ -28,6 +28,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/ledger/proof", get(proof))
         .route("/v1/ledger/consistency", get(consistency))
         .route("/v1/alerts", get(alerts))
+        .route("/v1/customers/{id}/accesses", get(customer_accesses))
         .route("/v1/decide", post(decide))
         .route("/v1/approvals", get(list_approvals))
         .route("/v1/approvals/{id}/grant", post(grant_approval))
@@ -591,4 +592,39 @@ async fn settle(
             Err(guard_error(e))
         }
     }
+}
+
+/// Access transparency: every access to one customer's data, with the
+/// employee pseudonymous and each access proven against the signed
+/// checkpoint. For the data protection officer, or a customer portal
+/// holding a `dpo` token.
+async fn customer_accesses(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(customer): Path<String>,
+) -> Result<Json<custos_investigate::AccessReport>, ApiError> {
+    check(
+        &state,
+        &headers,
+        Role::Dpo,
+        "GET /v1/customers/{id}/accesses",
+        Some(&customer),
+    )
+    .await?;
+    let key = Arc::clone(&state.pseudonyms);
+    state
+        .committer
+        .read(move |p| {
+            custos_investigate::customer_accesses(
+                p.ledger(),
+                p.store(),
+                &key,
+                &customer,
+                custos_store::TimeWindow::ALL,
+            )
+        })
+        .await
+        .map_err(ApiError::Internal)?
+        .map(Json)
+        .map_err(ApiError::internal)
 }

@@ -33,6 +33,9 @@ pub(crate) struct AppState {
     pub reader: Mutex<SqliteStore>,
     /// The guard, beside the committer: decisions are committed through it.
     pub guard: custos_guard::Guard,
+    /// The deployment's key for the pseudonyms customers see in their
+    /// access reports.
+    pub pseudonyms: Arc<custos_investigate::PseudonymKey>,
     pub metrics: Metrics,
 }
 
@@ -53,12 +56,15 @@ pub fn serve(
     let reader = SqliteStore::open(&opts.data_dir.store())
         .context("cannot open a read connection to the store")?;
     let guard = load_guard(&opts.data_dir)?;
+    let pseudonyms = custos_investigate::PseudonymKey::load_or_create(&opts.data_dir.root)
+        .context("cannot load the pseudonym key")?;
     let (committer, committer_thread) =
         committer::spawn(pipeline).context("cannot start the committer thread")?;
     let state = Arc::new(AppState {
         committer,
         reader: Mutex::new(reader),
         guard,
+        pseudonyms: Arc::new(pseudonyms),
         metrics: Metrics::default(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -269,3 +269,49 @@ fn every_route_refuses_bad_tokens_and_serves_good_ones() {
     let v = run(&data, &["--format", "json", "verify"]);
     assert_eq!(v.status.code(), Some(0), "{}", stdout(&v));
 }
+
+#[test]
+fn a_customer_sees_every_access_with_a_proof_and_no_employee_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("e.jsonl");
+    let text = events(300);
+    std::fs::write(&file, &text).unwrap();
+    assert_eq!(
+        run(&data, &["ingest", file.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    let dpo = token(&data, "dpo", &[]);
+    let analyst = token(&data, "analyst", &[]);
+    let server = start(&data);
+    let path = "/v1/customers/cus-8/accesses";
+    assert_eq!(get(&server, path, Some(&analyst)).status, 403);
+    let a = get(&server, path, Some(&dpo));
+    assert_eq!(a.status, 200, "{}", a.body);
+    let report: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+    // Expected: every event of the file that disclosed cus-8.
+    let expected: Vec<String> = text
+        .lines()
+        .map(|l| custos_core::parse_event(l).unwrap())
+        .filter(|e| e.disclosed_customers().contains(&"cus-8"))
+        .map(|e| e.id.to_string())
+        .collect();
+    let accesses = report["accesses"].as_array().unwrap();
+    assert!(!expected.is_empty());
+    assert_eq!(accesses.len(), expected.len(), "{report}");
+    assert!(
+        !a.body.contains("emp-"),
+        "a real employee id leaked: {}",
+        a.body
+    );
+    let size = report["tree_size"].as_u64().unwrap();
+    assert!(size >= 300);
+    for access in accesses {
+        assert!(
+            access["proof"].as_array().is_some_and(|p| !p.is_empty()),
+            "{access}"
+        );
+    }
+}
