@@ -1,8 +1,11 @@
 //! Helpers shared by the end-to-end tests: run the real `custos` binary.
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 pub fn custos(data_dir: &Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_custos"));
@@ -69,4 +72,107 @@ pub fn summary(o: &Output) -> serde_json::Value {
     let last = text.lines().last().unwrap_or_default();
     serde_json::from_str(last)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {text}\nstderr: {}", stderr(o)))
+}
+
+// A running `custos serve` on a loopback port, and plain HTTP/1.1 requests
+// to it (no client library: the tests see exactly what goes over the wire).
+
+pub struct Server {
+    pub child: Child,
+    pub addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn start(data: &std::path::Path) -> Server {
+    let mut child = custos(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("http://").nth(1) {
+                let _ = tx.send(
+                    rest.trim_end_matches(|c| c != '/')
+                        .trim_end_matches('/')
+                        .split('/')
+                        .next()
+                        .unwrap_or("")
+                        .to_owned(),
+                );
+            }
+        }
+    });
+    let addr = rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server did not report its address");
+    Server { child, addr }
+}
+
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+}
+
+pub fn request(
+    server: &Server,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    content_type: &str,
+    body: &[u8],
+) -> Answer {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut stream = loop {
+        match TcpStream::connect(&server.addr) {
+            Ok(s) => break s,
+            Err(e) if Instant::now() < deadline => {
+                let _ = e;
+                std::thread::yield_now();
+            }
+            Err(e) => panic!("cannot connect: {e}"),
+        }
+    };
+    let mut head = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\nContent-Type: {content_type}\r\n", server.addr, body.len());
+    if let Some(t) = token {
+        head.push_str(&format!("Authorization: {t}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes()).unwrap();
+    // A server refusing a huge body may answer and close before reading
+    // it all; its answer is still there to read.
+    let _ = stream.write_all(body);
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw);
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    Answer { status, body }
+}
+
+pub fn get(server: &Server, path: &str, token: Option<&str>) -> Answer {
+    request(server, "GET", path, token, "application/json", b"")
+}
+
+pub fn token(data: &std::path::Path, role: &str, extra: &[&str]) -> String {
+    let mut args = vec!["token", "create", "--role", role, "--name", role];
+    args.extend_from_slice(extra);
+    let out = run(data, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    format!("Bearer {}", stdout(&out).trim())
 }
