@@ -29,6 +29,8 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/ledger/consistency", get(consistency))
         .route("/v1/alerts", get(alerts))
         .route("/v1/customers/{id}/accesses", get(customer_accesses))
+        .route("/v1/cases", get(list_cases))
+        .route("/v1/cases/{id}", get(show_case))
         .route("/v1/decide", post(decide))
         .route("/v1/approvals", get(list_approvals))
         .route("/v1/approvals/{id}/grant", post(grant_approval))
@@ -627,4 +629,40 @@ async fn customer_accesses(
         .map_err(ApiError::Internal)?
         .map(Json)
         .map_err(ApiError::internal)
+}
+
+/// Investigation cases, as their `x.case.*` events in the ledger leave
+/// them (opened and worked with `custos case ...`).
+async fn list_cases(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+) -> Result<Json<Vec<custos_investigate::Case>>, ApiError> {
+    check(&state, &headers, Role::Investigator, "GET /v1/cases", None).await?;
+    with_reader(&state, |s| {
+        custos_investigate::list_cases(s).map_err(ApiError::internal)
+    })
+    .map(Json)
+}
+
+async fn show_case(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<custos_investigate::Case>, ApiError> {
+    check(
+        &state,
+        &headers,
+        Role::Investigator,
+        "GET /v1/cases/{id}",
+        Some(&id),
+    )
+    .await?;
+    with_reader(&state, |s| match custos_investigate::load_case(s, &id) {
+        Ok(case) => Ok(case),
+        Err(custos_investigate::InvestigateError::UnknownCase(_)) => {
+            Err(ApiError::NotFound(format!("no case `{id}`")))
+        }
+        Err(e) => Err(ApiError::internal(e)),
+    })
+    .map(Json)
 }

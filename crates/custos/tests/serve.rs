@@ -211,3 +211,49 @@ fn a_customer_sees_every_access_with_a_proof_and_no_employee_id() {
         );
     }
 }
+
+#[test]
+fn cases_are_listed_and_shown_to_investigators_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let file = dir.path().join("e.jsonl");
+    std::fs::write(&file, events(40)).unwrap();
+    assert_eq!(
+        run(&data, &["ingest", file.to_str().unwrap()])
+            .status
+            .code(),
+        Some(0)
+    );
+    let opened = run(
+        &data,
+        &[
+            "--format",
+            "json",
+            "case",
+            "open",
+            "--employee",
+            "emp-3",
+            "--by",
+            "ines",
+        ],
+    );
+    assert_eq!(opened.status.code(), Some(0), "{}", stderr(&opened));
+    let id = summary(&opened)["case"].as_str().unwrap().to_owned();
+    let investigator = token(&data, "investigator", &[]);
+    let analyst = token(&data, "analyst", &[]);
+    let server = start(&data);
+    assert_eq!(get(&server, "/v1/cases", Some(&analyst)).status, 403);
+    let a = get(&server, "/v1/cases", Some(&investigator));
+    assert_eq!(a.status, 200, "{}", a.body);
+    let cases: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+    assert_eq!(cases.as_array().unwrap().len(), 1);
+    assert_eq!(cases[0]["id"], id.as_str());
+    let a = get(&server, &format!("/v1/cases/{id}"), Some(&investigator));
+    assert_eq!(a.status, 200, "{}", a.body);
+    let case: serde_json::Value = serde_json::from_str(&a.body).unwrap();
+    assert_eq!(case["status"], "open");
+    assert_eq!(case["employees"][0], "emp-3");
+    let a = get(&server, "/v1/cases/case-00000000", Some(&investigator));
+    assert_eq!(a.status, 404, "{}", a.body);
+    assert!(a.body.contains("no case `case-00000000`"), "{}", a.body);
+}
