@@ -18,6 +18,7 @@ pub struct DetectConfig {
     pub volume: VolumeConfig,
     pub beneficiary: BeneficiaryConfig,
     pub honeytoken: HoneytokenConfig,
+    pub guard_denials: GuardDenialsConfig,
     pub departing: DepartingConfig,
     pub risk: RiskConfig,
 }
@@ -410,6 +411,31 @@ impl Default for HoneytokenConfig {
     }
 }
 
+/// Repeated refusals by the guard.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GuardDenialsConfig {
+    pub enabled: bool,
+    /// The sliding window refusals are counted in. Default 24 hours.
+    pub window_hours: u32,
+    /// Refusals (`guard.decide` with decision `deny`; approval requests do
+    /// not count) in the window that raise a medium alert. Default 5.
+    pub min_denials: u32,
+    /// ... and a high one. Default 15.
+    pub high_denials: u32,
+}
+
+impl Default for GuardDenialsConfig {
+    fn default() -> Self {
+        GuardDenialsConfig {
+            enabled: true,
+            window_hours: 24,
+            min_denials: 5,
+            high_denials: 15,
+        }
+    }
+}
+
 /// Unusual access before resignation, and any access after leaving.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -486,6 +512,7 @@ impl DetectConfig {
             K::VolumeAnomaly => self.volume.enabled,
             K::BeneficiaryConvergence => self.beneficiary.enabled,
             K::Honeytoken => self.honeytoken.enabled,
+            K::GuardDenials => self.guard_denials.enabled,
             K::DepartingEmployee => self.departing.enabled,
             K::Rule => true,
         }
@@ -639,6 +666,17 @@ impl DetectConfig {
             self.departing.ratio >= 1.0,
             "departing.ratio",
             "must be at least 1",
+        );
+        prob(
+            self.guard_denials.window_hours > 0,
+            "guard_denials.window_hours",
+            "must be at least 1",
+        );
+        prob(
+            self.guard_denials.min_denials > 0
+                && self.guard_denials.high_denials >= self.guard_denials.min_denials,
+            "guard_denials.min_denials",
+            "must be at least 1 and at most `guard_denials.high_denials`",
         );
         prob(
             self.risk.half_life_days > 0.0,

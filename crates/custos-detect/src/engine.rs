@@ -6,6 +6,7 @@ use crate::alert::{alert_id, Alert, Severity};
 use crate::config::DetectConfig;
 use crate::detectors::beneficiary_convergence::BeneficiaryConvergence;
 use crate::detectors::departing_employee::DepartingEmployee;
+use crate::detectors::guard_denials::GuardDenials;
 use crate::detectors::honeytoken::Honeytoken;
 use crate::detectors::purpose_violation::PurposeViolation;
 use crate::detectors::reactivation_abuse::ReactivationAbuse;
@@ -23,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the snapshot format; bumped whenever the state layout changes.
-pub const SNAPSHOT_VERSION: u16 = 2;
+pub const SNAPSHOT_VERSION: u16 = 3;
 const MAGIC: &[u8; 8] = b"CUSTOSDT";
 
 /// An open incident: the alert as last reported, and when it last grew.
@@ -53,6 +54,7 @@ struct State {
     volume: VolumeAnomaly,
     honeytoken: Honeytoken,
     departing: DepartingEmployee,
+    guard_denials: GuardDenials,
     beneficiary: BeneficiaryConvergence,
     incidents: BTreeMap<(u32, DetectorKind, String), Incident>,
     risk: RiskBook,
@@ -136,6 +138,7 @@ impl Engine {
             volume,
             honeytoken,
             departing,
+            guard_denials,
             beneficiary,
             incidents,
             risk,
@@ -156,7 +159,7 @@ impl Engine {
                 now: world.now,
                 day: world.day,
             };
-            let detectors: [&mut dyn Detector; 7] = [
+            let detectors: [&mut dyn Detector; 8] = [
                 honeytoken,
                 purpose,
                 affinity,
@@ -164,6 +167,7 @@ impl Engine {
                 reactivation,
                 volume,
                 departing,
+                guard_denials,
             ];
             for d in detectors {
                 if cfg.is_enabled(d.kind()) {

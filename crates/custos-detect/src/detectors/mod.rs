@@ -15,6 +15,7 @@ use std::fmt;
 
 pub(crate) mod beneficiary_convergence;
 pub(crate) mod departing_employee;
+pub(crate) mod guard_denials;
 pub(crate) mod honeytoken;
 pub(crate) mod purpose_violation;
 pub(crate) mod reactivation_abuse;
@@ -34,6 +35,7 @@ pub enum DetectorKind {
     BeneficiaryConvergence,
     Honeytoken,
     DepartingEmployee,
+    GuardDenials,
     Rule,
 }
 
@@ -47,6 +49,7 @@ impl DetectorKind {
         DetectorKind::BeneficiaryConvergence,
         DetectorKind::Honeytoken,
         DetectorKind::DepartingEmployee,
+        DetectorKind::GuardDenials,
         DetectorKind::Rule,
     ];
 
@@ -60,6 +63,7 @@ impl DetectorKind {
             DetectorKind::BeneficiaryConvergence => "beneficiary_convergence",
             DetectorKind::Honeytoken => "honeytoken",
             DetectorKind::DepartingEmployee => "departing_employee",
+            DetectorKind::GuardDenials => "guard_denials",
             DetectorKind::Rule => "rule",
         }
     }
