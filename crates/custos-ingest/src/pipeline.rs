@@ -5,7 +5,7 @@ use custos_core::validate::{entry_of, Rejection};
 use custos_core::{parse_event, parse_event_value, Event};
 use custos_ledger::{Ledger, LedgerError};
 pub use custos_store::leaf_hash;
-use custos_store::{derive_rows, LedgerHead, SqliteStore, Store, StoreError};
+use custos_store::{derive_rows, derive_rows_hashed, LedgerHead, SqliteStore, Store, StoreError};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -400,7 +400,8 @@ impl Pipeline {
         for (k, &i) in keep.iter().enumerate() {
             let index = first + k as u64;
             outcomes[i] = ItemOutcome::Accepted { index };
-            rows.push(derive_rows(index, &batch[i].event, &batch[i].entry));
+            let p = &batch[i];
+            rows.push(derive_rows_hashed(index, &p.event, &p.entry, p.leaf_hash));
         }
         let head = self.head_at(self.ledger.size())?;
         self.write(Job::Index { rows, head })?;

@@ -30,8 +30,8 @@ pub use model::{
     Relation, Restriction, Review, ReviewDeletion, Seen, Ticket, TicketStatus, TimeWindow,
 };
 pub use rows::{
-    derive_rows, leaf_hash, AccountStatus, DisclosureRow, EventRow, EventRows, FactUpdate,
-    FieldSet, StoredRows,
+    derive_rows, derive_rows_hashed, leaf_hash, AccountStatus, DisclosureRow, EventRow, EventRows,
+    FactUpdate, FieldSet, StoredRows,
 };
 pub use sqlite::SqliteStore;
 

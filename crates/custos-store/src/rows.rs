@@ -296,6 +296,18 @@ fn owned(s: Option<&str>) -> Option<String> {
 /// Derives every row the store writes for the event at ledger `index`
 /// whose ledger entry is `entry`.
 pub fn derive_rows(index: u64, event: &Event, entry: &[u8]) -> EventRows {
+    derive_rows_hashed(index, event, entry, leaf_hash(entry))
+}
+
+/// [`derive_rows`] for a caller that already holds the entry's leaf hash
+/// (ingest computes it once, to recognise duplicates), so the hot path
+/// does not hash the entry again.
+pub fn derive_rows_hashed(
+    index: u64,
+    event: &Event,
+    entry: &[u8],
+    leaf_hash: [u8; 32],
+) -> EventRows {
     let purpose_ticket = event.purpose.as_ref().and_then(|p| p.ticket.clone());
     let purpose_code = event
         .purpose
@@ -319,7 +331,7 @@ pub fn derive_rows(index: u64, event: &Event, entry: &[u8]) -> EventRows {
         outcome: event.outcome().as_str().to_owned(),
         purpose_ticket,
         purpose_code,
-        leaf_hash: leaf_hash(entry),
+        leaf_hash,
         entry: entry.to_vec(),
     };
     let disclosures = derive_disclosures(&row, event);
