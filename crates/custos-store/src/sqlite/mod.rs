@@ -56,6 +56,18 @@ pub struct SqliteStore {
 }
 
 impl SqliteStore {
+    /// The row of a fact keyed by `id`, read by `read`; `None` when absent.
+    fn one<T>(
+        &self,
+        query: &str,
+        id: &str,
+        read: impl FnOnce(&rusqlite::Row<'_>) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let mut stmt = self.conn.prepare_cached(query)?;
+        let mut rows = stmt.query([id])?;
+        rows.next()?.map(read).transpose()
+    }
+
     /// The store's file name inside the data dir.
     pub const FILE_NAME: &'static str = "store.sqlite";
 
@@ -613,39 +625,23 @@ impl Store for SqliteStore {
     }
 
     fn review(&self, id: &str) -> Result<Option<Review>> {
-        Ok(self
-            .conn
-            .prepare_cached(sql::REVIEW)?
-            .query_row([id], read::review)
-            .optional()?)
+        self.one(sql::REVIEW, id, |r| Ok(read::review(r)?))
     }
 
     fn order(&self, id: &str) -> Result<Option<Order>> {
-        Ok(self
-            .conn
-            .prepare_cached(sql::ORDER)?
-            .query_row([id], read::order)
-            .optional()?)
+        self.one(sql::ORDER, id, |r| Ok(read::order(r)?))
     }
 
     fn ticket(&self, id: &str) -> Result<Option<Ticket>> {
-        Ok(self
-            .conn
-            .prepare_cached(sql::TICKET)?
-            .query_row([id], read::ticket)
-            .optional()?)
+        self.one(sql::TICKET, id, |r| Ok(read::ticket(r)?))
     }
 
     fn account(&self, id: &str) -> Result<Option<Account>> {
-        let mut stmt = self.conn.prepare_cached(sql::ACCOUNT)?;
-        let mut rows = stmt.query([id])?;
-        rows.next()?.map(read::account).transpose()
+        self.one(sql::ACCOUNT, id, read::account)
     }
 
     fn employee(&self, id: &str) -> Result<Option<Employee>> {
-        let mut stmt = self.conn.prepare_cached(sql::EMPLOYEE)?;
-        let mut rows = stmt.query([id])?;
-        rows.next()?.map(read::employee).transpose()
+        self.one(sql::EMPLOYEE, id, read::employee)
     }
 
     fn employees(&self) -> Result<Vec<Employee>> {
