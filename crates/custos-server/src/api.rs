@@ -37,6 +37,9 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/v1/approvals/{id}/deny", post(deny_approval))
         .route("/", get(console::overview))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::map_response(
+            crate::error::json_rejections,
+        ))
         .with_state(state)
 }
 

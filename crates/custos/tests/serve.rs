@@ -138,14 +138,32 @@ fn every_route_refuses_bad_tokens_and_serves_good_ones() {
         &vec![b' '; 17 << 20],
     );
     assert_eq!(a.status, 413, "huge body");
+    assert!(
+        a.body.contains("\"code\":\"payload_too_large\""),
+        "{}",
+        a.body
+    );
     let a = get(
         &server,
         "/v1/ledger/proof?event=ev-3&extra=1",
         Some(&analyst),
     );
     assert_eq!(a.status, 400, "unknown query field: {}", a.body);
+    assert!(
+        a.body.contains("\"code\":\"bad_request\"") && a.body.contains("extra"),
+        "{}",
+        a.body
+    );
     let a = get(&server, "/v1/ledger/consistency?from=lots", Some(&analyst));
     assert_eq!(a.status, 400, "wrong type: {}", a.body);
+    assert!(
+        a.body.contains("\"code\":\"bad_request\"") && a.body.contains("from"),
+        "{}",
+        a.body
+    );
+    let a = get(&server, "/v1/no-such-route", Some(&analyst));
+    assert_eq!(a.status, 404);
+    assert!(a.body.contains("\"code\":\"not_found\""), "{}", a.body);
     let after = get(&server, "/v1/ledger/checkpoint", Some(&analyst)).body;
     let size = |note: &str| note.lines().nth(1).unwrap().parse::<u64>().unwrap();
     // Only the self-audit records of the reads between were added.
