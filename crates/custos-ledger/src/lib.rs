@@ -32,6 +32,7 @@
 
 mod bench;
 mod bundle;
+mod cosign;
 mod error;
 mod fsio;
 mod layout;
@@ -41,6 +42,7 @@ mod note;
 mod verify;
 
 pub use bench::{bench_append, BenchStats};
+pub use cosign::{witness, CosignatureVerifier, Cosigned, Cosigner};
 pub use error::LedgerError;
 pub use ledger::{Appended, Entries, Ledger};
 pub use merkle::{leaf_hash, verify_consistency, verify_inclusion};
