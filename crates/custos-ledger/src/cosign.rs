@@ -151,10 +151,13 @@ impl Cosigner {
     /// cosignature states.
     pub fn cosign(&self, note_text: &str, timestamp: u64) -> Result<String, LedgerError> {
         if timestamp > i64::MAX as u64 {
-            return Err(LedgerError::Sign("a cosignature time must not exceed 2^63-1".into()));
+            return Err(LedgerError::Sign(
+                "a cosignature time must not exceed 2^63-1".into(),
+            ));
         }
-        let mut note = Note::from_bytes(note_text.as_bytes())
-            .map_err(|_| LedgerError::BadCheckpoint("it is not a well-formed signed note".into()))?;
+        let mut note = Note::from_bytes(note_text.as_bytes()).map_err(|_| {
+            LedgerError::BadCheckpoint("it is not a well-formed signed note".into())
+        })?;
         let signer = TimedSigner {
             cosigner: self,
             timestamp,
@@ -182,10 +185,7 @@ impl signed_note::Signer for TimedSigner<'_> {
     }
 
     fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, ed25519_dalek::SignatureError> {
-        let signature = self
-            .cosigner
-            .key
-            .sign(&signed_message(self.timestamp, msg));
+        let signature = self.cosigner.key.sign(&signed_message(self.timestamp, msg));
         let mut out = self.timestamp.to_be_bytes().to_vec();
         out.extend_from_slice(&signature.to_bytes());
         Ok(out)
@@ -227,8 +227,9 @@ impl CosignatureVerifier {
     /// cosignature's time.
     pub fn verify(&self, note_text: &str, log_vkey: &str) -> Result<Cosigned, LedgerError> {
         let checkpoint = verify_checkpoint_note(note_text, log_vkey)?;
-        let note = Note::from_bytes(note_text.as_bytes())
-            .map_err(|_| LedgerError::BadCheckpoint("it is not a well-formed signed note".into()))?;
+        let note = Note::from_bytes(note_text.as_bytes()).map_err(|_| {
+            LedgerError::BadCheckpoint("it is not a well-formed signed note".into())
+        })?;
         let verifier = TimestampedVerifier::new(self);
         let (sigs, _) = note
             .verify(&VerifierList::new(vec![Box::new(verifier)]))
@@ -360,7 +361,10 @@ mod tests {
         let (note, log_vkey) = checkpoint();
         let witness = Cosigner::generate("custos.local/node-b").unwrap();
         let cosigned = witness.cosign(&note, 1_700_000_000).unwrap();
-        assert!(cosigned.starts_with(&note), "the log's signature stays first");
+        assert!(
+            cosigned.starts_with(&note),
+            "the log's signature stays first"
+        );
         let v = CosignatureVerifier::new(&witness.verifier_key()).unwrap();
         let got = v.verify(&cosigned, &log_vkey).unwrap();
         assert_eq!(got.timestamp, 1_700_000_000);
