@@ -1,10 +1,12 @@
 //! Runs the engine over a simulated marketplace and scores it:
 //! `cargo run --release -p custos-detect --example eval_sim -- \
 //!    --employees 300 --days 30 --seed 7 [--customers N] [--sellers N] \
-//!    [--insiders N] [--intensity X] [--cover X] [--fixed] [--config detect.json] [-v]`.
+//!    [--insiders N] [--intensity X] [--cover X] [--fixed] [--config detect.json] \
+//!    [--rules DIR] [-v]`.
 //! `--fixed` gives every insider exactly `--intensity` and `--cover`
 //! (instead of drawing them around those values); `--config` reads a
-//! JSON `DetectConfig` (missing keys take their defaults).
+//! JSON `DetectConfig` (missing keys take their defaults); `--rules` loads
+//! the Sigma rules of a folder (e.g. the repository's `rules/`).
 //! Prints the evaluation, per-detector false alerts and throughput of
 //! `observe` alone (parsing excluded); `-v` adds the missed insiders
 //! (with their intensity, cover and number of malicious events) and every
@@ -20,6 +22,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut cfg = SimConfig::default();
     let mut verbose = false;
     let mut detect = DetectConfig::default();
+    let mut rules_dir: Option<String> = None;
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
@@ -38,6 +41,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 i += 1;
                 continue;
             }
+            "--rules" => rules_dir = Some(v),
             "--config" => detect = serde_json::from_str(&std::fs::read_to_string(&v)?)?,
             "-v" => {
                 verbose = true;
@@ -59,6 +63,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     eprintln!("simulated in {:.1}s", t.elapsed().as_secs_f64());
     let mut engine = Engine::try_new(detect)?;
+    if let Some(dir) = &rules_dir {
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let p = entry?.path();
+            if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
+                files.push((p.display().to_string(), std::fs::read_to_string(&p)?));
+            }
+        }
+        files.sort();
+        let rules = custos_detect::SigmaRules::parse(&files)?;
+        eprintln!("{} Sigma rules from {dir}", rules.len());
+        engine.set_sigma_rules(&rules)?;
+    }
     let mut latest: BTreeMap<String, custos_detect::Alert> = BTreeMap::new();
     let mut n = 0u64;
     let mut observe_time = std::time::Duration::ZERO;

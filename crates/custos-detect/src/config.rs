@@ -21,6 +21,12 @@ pub struct DetectConfig {
     pub guard_denials: GuardDenialsConfig,
     pub departing: DepartingConfig,
     pub risk: RiskConfig,
+    /// A folder of Sigma rule files (`*.yml`, `*.yaml`) to load besides
+    /// `DATA_DIR/rules/`. The engine reads no files: the program that
+    /// embeds it loads the folder and hands the rules over
+    /// ([`crate::SigmaRules`], [`crate::Engine::set_sigma_rules`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rules_dir: Option<String>,
 }
 
 /// The engine's model of the marketplace and its memory bounds.
@@ -514,7 +520,7 @@ impl DetectConfig {
             K::Honeytoken => self.honeytoken.enabled,
             K::GuardDenials => self.guard_denials.enabled,
             K::DepartingEmployee => self.departing.enabled,
-            K::Rule => true,
+            K::Rule | K::Sigma => true,
         }
     }
 

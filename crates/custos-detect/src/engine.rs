@@ -13,6 +13,7 @@ use crate::detectors::reactivation_abuse::ReactivationAbuse;
 use crate::detectors::review_deletion_targeting::ReviewDeletionTargeting;
 use crate::detectors::rules::{Rule, Rules};
 use crate::detectors::seller_affinity::SellerAffinity;
+use crate::detectors::sigma::{self, SigmaDetector, SigmaMemory, SigmaRules};
 use crate::detectors::volume_anomaly::VolumeAnomaly;
 use crate::detectors::{Ctx, Detector, DetectorKind, Finding, Out};
 use crate::risk::{RiskBook, RiskRow};
@@ -24,7 +25,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the snapshot format; bumped whenever the state layout changes.
-pub const SNAPSHOT_VERSION: u16 = 3;
+pub const SNAPSHOT_VERSION: u16 = 4;
 const MAGIC: &[u8; 8] = b"CUSTOSDT";
 
 /// An open incident: the alert as last reported, and when it last grew.
@@ -56,6 +57,7 @@ struct State {
     departing: DepartingEmployee,
     guard_denials: GuardDenials,
     beneficiary: BeneficiaryConvergence,
+    sigma: SigmaMemory,
     incidents: BTreeMap<(u32, DetectorKind, String), Incident>,
     risk: RiskBook,
     events: u64,
@@ -83,6 +85,10 @@ pub struct Engine {
     cfg: DetectConfig,
     st: State,
     rules: Rules,
+    /// Sigma rules, when loaded; their windows are state, the rules config.
+    sigma: Option<SigmaDetector>,
+    /// Sigma windows restored from a snapshot before the rules were given.
+    pending_sigma: Option<String>,
 }
 
 impl Engine {
@@ -93,6 +99,8 @@ impl Engine {
             cfg,
             st: State::default(),
             rules: Rules::default(),
+            sigma: None,
+            pending_sigma: None,
         }
     }
 
@@ -110,6 +118,22 @@ impl Engine {
     /// after [`Engine::restore`]).
     pub fn add_rule(&mut self, rule: Box<dyn Rule>) {
         self.rules.rules.push(rule);
+    }
+
+    /// Loads (or replaces) the Sigma rules. Windows of correlations kept
+    /// by id carry over, as do those restored from a snapshot; rules are
+    /// configuration, so give them again after [`Engine::restore`].
+    pub fn set_sigma_rules(&mut self, rules: &SigmaRules) -> Result<(), DetectError> {
+        let mut d = SigmaDetector::new(rules)?;
+        let carried = match self.sigma.take() {
+            Some(old) => Some(old.export()),
+            None => self.pending_sigma.take(),
+        };
+        if let Some(json) = carried {
+            d.import(&json)?;
+        }
+        self.sigma = Some(d);
+        Ok(())
     }
 
     /// Takes in one event and returns the alerts it raised (new id) or
@@ -140,6 +164,7 @@ impl Engine {
             departing,
             guard_denials,
             beneficiary,
+            sigma: sigma_mem,
             incidents,
             risk,
             ..
@@ -175,6 +200,10 @@ impl Engine {
                 }
             }
             self.rules.observe(&cx, &mut out);
+            let new_site = sigma::observe_site(sigma_mem, &cx);
+            if let Some(s) = self.sigma.as_mut() {
+                s.observe(&cx, new_site, &mut out);
+            }
             let signals = std::mem::take(&mut out.signals);
             beneficiary.observe_signals(&cx, &signals, &mut out);
         }
@@ -207,6 +236,9 @@ impl Engine {
         st.honeytoken.roll_day(w, day, cfg);
         st.departing.roll_day(w, day, cfg);
         st.beneficiary.roll_day(w, day, cfg);
+        if let Some(s) = self.sigma.as_mut() {
+            s.evict(w.now);
+        }
         let gap = cfg.alerts.incident_gap_days as i64 * MS_PER_DAY;
         let now = w.now;
         st.incidents.retain(|_, i| now - i.last_update <= gap);
@@ -226,8 +258,13 @@ impl Engine {
         let mut out = Vec::with_capacity(1 << 16);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&SNAPSHOT_VERSION.to_be_bytes());
+        // The Sigma windows travel as the correlation engine's own export.
+        let sigma = match &self.sigma {
+            Some(s) => Some(s.export()),
+            None => self.pending_sigma.clone(),
+        };
         // Serialising plain data into a Vec cannot fail.
-        postcard::to_extend(&self.st, out).unwrap_or_default()
+        postcard::to_extend(&(&self.st, sigma), out).unwrap_or_default()
     }
 
     /// Resumes from a [`Engine::snapshot`], with a (possibly changed) config.
@@ -243,12 +280,14 @@ impl Engine {
                 expected: SNAPSHOT_VERSION,
             });
         }
-        let st: State =
+        let (st, pending_sigma): (State, Option<String>) =
             postcard::from_bytes(&bytes[10..]).map_err(|e| DetectError::Corrupt(e.to_string()))?;
         Ok(Engine {
             cfg,
             st,
             rules: Rules::default(),
+            sigma: None,
+            pending_sigma,
         })
     }
 
@@ -353,7 +392,10 @@ fn apply_finding(
         id: inc.id.clone(),
         time: Timestamp(inc.time),
         employee: emp.to_string(),
-        detector: key.1.as_str().to_string(),
+        detector: match key.1 {
+            DetectorKind::Sigma => format!("sigma:{}", key.2),
+            k => k.as_str().to_string(),
+        },
         severity: inc.severity,
         score: (inc.score.clamp(0.0, 100.0) * 10.0).round() / 10.0,
         summary: inc.summary.clone(),

@@ -35,6 +35,7 @@ mod testkit;
 pub use alert::{Alert, Severity};
 pub use config::DetectConfig;
 pub use detectors::rules::Rule;
+pub use detectors::sigma::{RuleProblem, SigmaRules, DERIVED_FIELDS};
 pub use detectors::DetectorKind;
 pub use engine::{Engine, EngineStats, SNAPSHOT_VERSION};
 pub use risk::RiskRow;
@@ -50,4 +51,13 @@ pub enum DetectError {
     Corrupt(String),
     #[error("invalid detection config: {0}")]
     Config(String),
+    #[error("{} rule problem{}: {}", .0.len(), if .0.len() == 1 { "" } else { "s" }, join_problems(.0))]
+    Rules(Vec<RuleProblem>),
+}
+
+fn join_problems(p: &[RuleProblem]) -> String {
+    p.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }

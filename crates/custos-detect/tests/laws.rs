@@ -6,7 +6,7 @@ mod common;
 
 use common::{random_stream, simulated};
 use custos_core::Event;
-use custos_detect::{Alert, DetectConfig, Engine};
+use custos_detect::{Alert, DetectConfig, Engine, SigmaRules};
 use proptest::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,8 +29,91 @@ fn raised(alerts: &BTreeMap<String, Alert>) -> BTreeSet<(String, String, i64)> {
         .collect()
 }
 
+/// Sigma rules that fire often on the random streams: single-event,
+/// `event_count`, `value_count` and `temporal_ordered` correlations.
+const LAW_RULES: &str = r#"
+title: Break-glass view
+id: law-break-glass
+detection:
+    sel:
+        purpose.code: break_glass
+        action: customer.view
+    condition: sel
+level: low
+---
+title: View
+id: law-view
+detection:
+    sel:
+        action: customer.view
+    condition: sel
+---
+title: Many views
+id: law-many-views
+correlation:
+    type: event_count
+    rules: [law-view]
+    group-by: [actor.id]
+    timespan: 3h
+    condition:
+        gte: 3
+level: medium
+---
+title: Many customers
+id: law-many-customers
+correlation:
+    type: value_count
+    rules: [law-view]
+    group-by: [actor.id]
+    timespan: 2h
+    condition:
+        field: target.id
+        gte: 3
+level: high
+---
+title: Search
+id: law-search
+detection:
+    sel:
+        action: customer.search
+    condition: sel
+---
+title: Export
+id: law-export
+detection:
+    sel:
+        action: customer.export
+    condition: sel
+---
+title: Search then export
+id: law-search-then-export
+correlation:
+    type: temporal_ordered
+    rules: [law-search, law-export]
+    group-by: [actor.id]
+    timespan: 3h
+level: high
+"#;
+
+fn law_rules() -> SigmaRules {
+    SigmaRules::parse(&[("laws.yml", LAW_RULES)]).expect("law rules are valid")
+}
+
+fn engine(rules: bool) -> Engine {
+    let mut e = Engine::new(DetectConfig::default());
+    if rules {
+        e.set_sigma_rules(&law_rules()).expect("rules load");
+    }
+    e
+}
+
 fn check_prefixes(events: &[Event], cuts: &[usize]) -> Result<(), String> {
-    let whole = raised(&run(&mut Engine::new(DetectConfig::default()), events));
+    check_prefixes_with(events, cuts, false)?;
+    check_prefixes_with(events, cuts, true)
+}
+
+fn check_prefixes_with(events: &[Event], cuts: &[usize], rules: bool) -> Result<(), String> {
+    let whole = raised(&run(&mut engine(rules), events));
     for &cut in cuts {
         let cut = cut.min(events.len());
         // A prefix "ending at time T" holds every event of time ≤ T.
@@ -41,10 +124,7 @@ fn check_prefixes(events: &[Event], cuts: &[usize]) -> Result<(), String> {
         if events.get(cut).is_some_and(|e| e.time.millis() == t_end) {
             continue;
         }
-        let prefix = raised(&run(
-            &mut Engine::new(DetectConfig::default()),
-            &events[..cut],
-        ));
+        let prefix = raised(&run(&mut engine(rules), &events[..cut]));
         let expected: BTreeSet<_> = whole.iter().filter(|a| a.2 <= t_end).cloned().collect();
         if prefix != expected {
             return Err(format!(
@@ -71,16 +151,19 @@ proptest! {
     }
 
     #[test]
-    fn snapshot_then_restore_equals_never_stopping(seed in any::<u64>(), cut in 0usize..1200) {
+    fn snapshot_then_restore_equals_never_stopping(seed in any::<u64>(), cut in 0usize..1200, rules in any::<bool>()) {
         let events = random_stream(seed, 1200);
         let cfg = DetectConfig::default();
-        let mut whole = Engine::new(cfg.clone());
+        let mut whole = engine(rules);
         let all: Vec<Vec<Alert>> = events.iter().map(|e| whole.observe(e)).collect();
-        let mut first = Engine::new(cfg.clone());
+        let mut first = engine(rules);
         for e in &events[..cut] {
             first.observe(e);
         }
         let mut resumed = Engine::restore(&first.snapshot(), cfg).expect("restores");
+        if rules {
+            resumed.set_sigma_rules(&law_rules()).expect("rules load");
+        }
         let rest: Vec<Vec<Alert>> = events[cut..].iter().map(|e| resumed.observe(e)).collect();
         prop_assert!(all[cut..] == rest[..], "alerts after restoring differ");
         // Snapshot bytes may differ in hash-map order; what they hold may not.
@@ -96,6 +179,23 @@ fn random_streams_raise_alerts_so_the_laws_are_not_vacuous() {
     let alerts = run(&mut Engine::new(DetectConfig::default()), &events);
     let detectors: BTreeSet<&str> = alerts.values().map(|a| a.detector.as_str()).collect();
     assert!(detectors.len() >= 3, "{detectors:?}");
+    // With rules, every kind of Sigma rule fires (more than once each
+    // employee, so incidents grow and windows slide across the cuts).
+    let alerts = run(&mut engine(true), &events);
+    let sigma: BTreeSet<&str> = alerts
+        .values()
+        .map(|a| a.detector.as_str())
+        .filter(|d| d.starts_with("sigma:"))
+        .collect();
+    assert_eq!(
+        sigma.into_iter().collect::<Vec<_>>(),
+        [
+            "sigma:law-break-glass",
+            "sigma:law-many-customers",
+            "sigma:law-many-views",
+            "sigma:law-search-then-export"
+        ],
+    );
 }
 
 #[test]

@@ -5,6 +5,8 @@
 //! store, [`MemoryFacts`] holds them for tests and `custos policy test`).
 
 use crate::approvals::{self, Approval};
+use crate::book::DisclosureBook;
+use custos_core::time::{MS_PER_DAY, MS_PER_HOUR};
 use custos_core::Timestamp;
 use custos_store::{Store, StoreError, TicketStatus, TimeWindow};
 use serde::{Deserialize, Serialize};
@@ -75,12 +77,35 @@ pub trait Facts {
         employee: &str,
         window: TimeWindow,
     ) -> Result<HashMap<String, Timestamp>, FactsError>;
+
+    /// What `beyond` (the customers a request would show beyond ticket
+    /// scope) adds to what `employee` saw beyond scope in the hour and the
+    /// day up to `now`, as `[added, hour, day]` distinct customers. The
+    /// default counts [`Facts::disclosed_beyond_scope`]; a source that
+    /// keeps counts may answer faster.
+    fn quota_counts(
+        &self,
+        employee: &str,
+        beyond: &[&str],
+        now: Timestamp,
+    ) -> Result<[i64; 3], FactsError> {
+        let seen = self.disclosed_beyond_scope(
+            employee,
+            TimeWindow::new(now.plus_millis(-MS_PER_DAY), now.plus_millis(1)),
+        )?;
+        let hour_from = now.plus_millis(-MS_PER_HOUR);
+        let added = beyond.iter().filter(|c| !seen.contains_key(**c)).count() as i64;
+        let hour = seen.values().filter(|t| **t >= hour_from).count() as i64
+            + beyond
+                .iter()
+                .filter(|c| seen.get(**c).is_none_or(|t| *t < hour_from))
+                .count() as i64;
+        Ok([added, hour, seen.len() as i64 + added])
+    }
 }
 
-/// Facts read from a [`Store`].
-///
-/// The store knows employees as active or left; suspension is not an HR
-/// fact it records, so it never reports `suspended`.
+/// Facts read from a [`Store`]. Suspension is the store's status
+/// `suspended` (`employee.change` with `attrs.status`).
 pub struct StoreFacts<'a> {
     store: &'a dyn Store,
 }
@@ -97,6 +122,7 @@ impl Facts for StoreFacts<'_> {
             status: match e.status {
                 custos_store::EmployeeStatus::Active => EmployeeStatus::Active,
                 custos_store::EmployeeStatus::Left => EmployeeStatus::Left,
+                custos_store::EmployeeStatus::Suspended => EmployeeStatus::Suspended,
             },
             id: e.id,
             role: e.role,
@@ -217,5 +243,46 @@ impl Facts for MemoryFacts {
             }
         }
         Ok(out)
+    }
+}
+
+/// Another source's facts with the quota counted in the disclosure book.
+pub(crate) struct BookFacts<'a> {
+    pub inner: &'a dyn Facts,
+    pub book: &'a DisclosureBook,
+}
+
+impl Facts for BookFacts<'_> {
+    fn employee(&self, id: &str) -> Result<Option<EmployeeFacts>, FactsError> {
+        self.inner.employee(id)
+    }
+
+    fn ticket(&self, id: &str) -> Result<Option<TicketFacts>, FactsError> {
+        self.inner.ticket(id)
+    }
+
+    fn order_customer(&self, id: &str) -> Result<Option<String>, FactsError> {
+        self.inner.order_customer(id)
+    }
+
+    fn approval(&self, id: &str) -> Result<Option<Approval>, FactsError> {
+        self.inner.approval(id)
+    }
+
+    fn disclosed_beyond_scope(
+        &self,
+        employee: &str,
+        window: TimeWindow,
+    ) -> Result<HashMap<String, Timestamp>, FactsError> {
+        self.inner.disclosed_beyond_scope(employee, window)
+    }
+
+    fn quota_counts(
+        &self,
+        employee: &str,
+        beyond: &[&str],
+        now: Timestamp,
+    ) -> Result<[i64; 3], FactsError> {
+        Ok(self.book.counts(employee, beyond, now))
     }
 }

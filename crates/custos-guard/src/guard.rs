@@ -2,19 +2,20 @@
 //! with reasons out. No clock: the caller says what time it is.
 
 use crate::approvals::{self, Approval};
+use crate::book::DisclosureBook;
 use crate::decision::{ApprovalRef, DecideRequest, Decision, Verdict};
-use crate::facts::{EmployeeFacts, Facts, FactsError, StoreFacts};
+use crate::facts::{BookFacts, EmployeeFacts, Facts, FactsError, StoreFacts};
 use crate::policy::{self, Policies, PolicyErrors, PolicySource};
 use cedar_policy::{
     Authorizer, Context, Decision as CedarDecision, Entities, Entity, EntityId, EntityTypeName,
     EntityUid, Request, RestrictedExpression, Schema,
 };
-use custos_core::time::{MS_PER_DAY, MS_PER_HOUR};
-use custos_core::{Action, ActorType, PurposeCode, TargetType, Timestamp};
-use custos_store::{Store, TimeWindow};
-use std::collections::{BTreeSet, HashSet};
+use custos_core::time::MS_PER_DAY;
+use custos_core::{Action, ActorType, Event, PurposeCode, TargetType, Timestamp};
+use custos_store::Store;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 #[derive(Debug, thiserror::Error)]
 pub enum GuardError {
@@ -38,7 +39,9 @@ pub enum GuardError {
     Cedar(String),
 }
 
-/// Tunables of the guard.
+/// Tunables of the guard (`[guard]` of `custos.toml`). The policies read
+/// them from the request context (`context.quota`, `context.four_eyes`),
+/// so a deployment tunes them without editing policies.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GuardConfig {
     /// Distinct customers beyond ticket scope an employee may see per hour.
@@ -47,6 +50,8 @@ pub struct GuardConfig {
     pub day_limit: i64,
     /// How long an approval request stays open.
     pub approval_ttl_ms: i64,
+    /// Which team lead may approve a four-eyes request.
+    pub approver_team: ApproverTeam,
 }
 
 impl Default for GuardConfig {
@@ -55,6 +60,69 @@ impl Default for GuardConfig {
             hour_limit: 10,
             day_limit: 30,
             approval_ttl_ms: MS_PER_DAY,
+            approver_team: ApproverTeam::Any,
+        }
+    }
+}
+
+impl GuardConfig {
+    /// Every problem of the values, each naming its key under `guard.`.
+    pub fn problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for (key, v) in [
+            ("hour_limit", self.hour_limit),
+            ("day_limit", self.day_limit),
+        ] {
+            if !(1..=1_000_000).contains(&v) {
+                out.push(format!("`guard.{key}` is {v}; use 1 to 1000000"));
+            }
+        }
+        if self.hour_limit > self.day_limit {
+            out.push(format!(
+                "`guard.hour_limit` ({}) is above `guard.day_limit` ({}); the day limit would never be reached first",
+                self.hour_limit, self.day_limit
+            ));
+        }
+        if !(60_000..=30 * MS_PER_DAY).contains(&self.approval_ttl_ms) {
+            out.push(format!(
+                "`guard.approval_ttl_minutes` is {}; use 1 to 43200 (30 days)",
+                self.approval_ttl_ms / 60_000
+            ));
+        }
+        out
+    }
+}
+
+/// Separation of duties for four-eyes approvals, beyond "a team lead
+/// other than the requester" which the policies always demand.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ApproverTeam {
+    /// Any team lead (the default).
+    #[default]
+    Any,
+    /// A team lead of the requester's own team, who knows the work.
+    Same,
+    /// A team lead of another team, who does not share its interests.
+    Other,
+}
+
+impl ApproverTeam {
+    pub const NAMES: [&'static str; 3] = ["any", "same", "other"];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApproverTeam::Any => "any",
+            ApproverTeam::Same => "same",
+            ApproverTeam::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ApproverTeam> {
+        match s {
+            "any" => Some(ApproverTeam::Any),
+            "same" => Some(ApproverTeam::Same),
+            "other" => Some(ApproverTeam::Other),
+            _ => None,
         }
     }
 }
@@ -97,6 +165,16 @@ pub struct Guard {
     policies: RwLock<Arc<Policies>>,
     config: GuardConfig,
     authorizer: Authorizer,
+    /// The schema's action entities, each with its groups: a request
+    /// carries only its own action instead of the schema adding them all.
+    action_entities: HashMap<EntityUid, Entity>,
+    /// Whether each request and its entities are checked against the
+    /// schema. Debug builds (every test) check; release builds trust the
+    /// builders the tests checked, as the check costs more than the
+    /// facts. A request that still did not fit would make a policy fail
+    /// to evaluate, and that denies.
+    check_requests: bool,
+    book: Mutex<DisclosureBook>,
 }
 
 /// A request with its facts gathered, ready for Cedar.
@@ -107,6 +185,8 @@ pub struct Prepared {
     approval: Option<String>,
     /// What an approval of this request is for, as `type:id`.
     target: String,
+    /// The customers the request would show beyond ticket scope.
+    beyond: Vec<String>,
 }
 
 fn s(v: &str) -> RestrictedExpression {
@@ -158,13 +238,91 @@ impl Guard {
                 message: m,
             }])
         })?;
+        let action_entities = schema
+            .action_entities()
+            .map_err(|e| {
+                PolicyErrors(vec![policy::PolicyProblem {
+                    file: "custos.cedarschema".into(),
+                    line: 0,
+                    column: 0,
+                    policy: None,
+                    message: e.to_string(),
+                }])
+            })?
+            .into_iter()
+            .map(|e| (e.uid(), e))
+            .collect();
         Ok(Guard {
             schema,
             types,
             policies: RwLock::new(Arc::new(policies)),
             config,
             authorizer: Authorizer::new(),
+            action_entities,
+            check_requests: cfg!(debug_assertions),
+            book: Mutex::new(DisclosureBook::default()),
         })
+    }
+
+    /// Turns the schema check of every request on or off (see
+    /// `check_requests`); for measuring what it costs.
+    pub fn check_requests(&mut self, on: bool) {
+        self.check_requests = on;
+    }
+
+    fn book(&self) -> MutexGuard<'_, DisclosureBook> {
+        // The book holds counts only; one left half-updated by a panic
+        // elsewhere is still a usable book.
+        self.book.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Fills the disclosure book from the store: every employee's
+    /// customers beyond ticket scope in the day before `now`. From then
+    /// on [`Guard::decide_in`] counts quotas in the book, which must be
+    /// fed every committed event through [`Guard::observe`].
+    pub fn warm_book(&self, store: &dyn Store, now: Timestamp) -> Result<usize, GuardError> {
+        let facts = StoreFacts::new(store);
+        let window =
+            custos_store::TimeWindow::new(now.plus_millis(-MS_PER_DAY), now.plus_millis(1));
+        let mut fresh = DisclosureBook::default();
+        let mut n = 0;
+        for e in store.employees().map_err(FactsError::from)? {
+            for (customer, time) in facts.disclosed_beyond_scope(&e.id, window)? {
+                fresh.record(&e.id, &customer, time);
+                n += 1;
+            }
+        }
+        fresh.warm = true;
+        *self.book() = fresh;
+        Ok(n)
+    }
+
+    /// Notes a committed event: a disclosure to an employee beyond the
+    /// scope of their ticket goes into the disclosure book. `facts` must
+    /// already hold the event (its ticket is read there).
+    pub fn observe(&self, event: &Event, facts: &dyn Facts) -> Result<(), FactsError> {
+        if event.actor.kind != ActorType::Employee {
+            return Ok(());
+        }
+        let customers = event.disclosed_customers();
+        if customers.is_empty() {
+            return Ok(());
+        }
+        let ticket = match event.purpose.as_ref().and_then(|p| p.ticket.as_deref()) {
+            Some(t) => facts.ticket(t)?,
+            None => None,
+        };
+        let me = event.actor.id.as_str();
+        let mut book = self.book();
+        for c in customers {
+            let in_scope = ticket.as_ref().is_some_and(|t| {
+                t.customer.as_deref() == Some(c) && t.assignee.as_deref() == Some(me)
+            });
+            if !in_scope {
+                book.record(me, c, event.time);
+            }
+        }
+        Ok(())
     }
 
     /// A guard with the shipped default policies.
@@ -283,6 +441,13 @@ impl Guard {
                         RestrictedExpression::new_long(self.config.day_limit),
                     ),
                 ])?,
+            ),
+            (
+                "four_eyes".to_owned(),
+                record(vec![(
+                    "approver_team",
+                    s(self.config.approver_team.as_str()),
+                )])?,
             ),
         ];
         if let Some(t) = ticket {
@@ -446,6 +611,7 @@ impl Guard {
 
         // Customers beyond ticket scope: what this request would add to
         // what the employee saw in the last hour and day.
+        let mut beyond: Vec<String> = Vec::new();
         let quota = match &customers {
             Some(customers) => {
                 let in_scope = |c: &str| {
@@ -455,26 +621,12 @@ impl Guard {
                             && t.customer.as_deref() == Some(c)
                     })
                 };
-                let beyond: Vec<&String> = customers.iter().filter(|c| !in_scope(c)).collect();
+                beyond = customers.iter().filter(|c| !in_scope(c)).cloned().collect();
                 if beyond.is_empty() {
                     [0, 0, 0]
                 } else {
-                    let seen = facts.disclosed_beyond_scope(
-                        me,
-                        TimeWindow::new(now.plus_millis(-MS_PER_DAY), now.plus_millis(1)),
-                    )?;
-                    let hour_from = now.plus_millis(-MS_PER_HOUR);
-                    let added = beyond
-                        .iter()
-                        .filter(|c| !seen.contains_key(c.as_str()))
-                        .count() as i64;
-                    let hour = seen.values().filter(|t| **t >= hour_from).count() as i64
-                        + beyond
-                            .iter()
-                            .filter(|c| seen.get(c.as_str()).is_none_or(|t| *t < hour_from))
-                            .count() as i64;
-                    let day = seen.len() as i64 + added;
-                    [added, hour, day]
+                    let b: Vec<&str> = beyond.iter().map(String::as_str).collect();
+                    facts.quota_counts(me, &b, now)?
                 }
             }
             None => [0, 0, 0],
@@ -490,7 +642,7 @@ impl Guard {
             approval_uid,
         )?;
         let principal = Types::uid(&self.types.employee, me);
-        self.finish(
+        let mut p = self.finish(
             principal,
             action,
             resource,
@@ -498,7 +650,9 @@ impl Guard {
             entities,
             approval_id,
             target_key,
-        )
+        )?;
+        p.beyond = beyond;
+        Ok(p)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -512,30 +666,33 @@ impl Guard {
         approval: Option<String>,
         target: String,
     ) -> Result<Prepared, GuardError> {
-        let request = Request::new(
-            principal,
-            self.action_uid(action),
-            resource,
-            context,
-            Some(&self.schema),
-        )
-        .map_err(|e| GuardError::Cedar(e.to_string()))?;
-        let entities = Entities::from_entities(entities, Some(&self.schema))
+        let schema = self.check_requests.then_some(&self.schema);
+        let action = self.action_uid(action);
+        let mut entities = entities;
+        if let Some(a) = self.action_entities.get(&action) {
+            entities.push(a.clone());
+        }
+        let request = Request::new(principal, action, resource, context, schema)
+            .map_err(|e| GuardError::Cedar(e.to_string()))?;
+        let entities = Entities::from_entities(entities, schema)
             .map_err(|e| GuardError::Cedar(e.to_string()))?;
         Ok(Prepared {
             request,
             entities,
             approval,
             target,
+            beyond: Vec::new(),
         })
     }
 
     /// Runs the policies on a prepared request: Cedar, then the verdict.
     pub fn evaluate(&self, p: &Prepared) -> Decision {
         let policies = self.policies();
-        let response = self
-            .authorizer
-            .is_authorized(&p.request, &policies.set, &p.entities);
+        let set = match p.request.action() {
+            Some(a) => policies.for_action(a),
+            None => &policies.set,
+        };
+        let response = self.authorizer.is_authorized(&p.request, set, &p.entities);
         let diag = response.diagnostics();
         let mut ids: Vec<_> = diag.reason().cloned().collect();
         ids.sort();
@@ -620,8 +777,29 @@ impl Guard {
     ) -> Result<Decision, GuardError> {
         let (mut d, target) = {
             let facts = StoreFacts::new(&*store);
-            let p = self.prepare(req, &facts, now)?;
-            (self.evaluate(&p), p.target)
+            let mut book = self.book();
+            let p = if book.warm {
+                self.prepare(
+                    req,
+                    &BookFacts {
+                        inner: &facts,
+                        book: &book,
+                    },
+                    now,
+                )?
+            } else {
+                self.prepare(req, &facts, now)?
+            };
+            let d = self.evaluate(&p);
+            // What the guard lets through counts at once, before the tool's
+            // own event arrives: a burst of requests cannot all slip under
+            // the quota.
+            if d.decision == Verdict::Allow {
+                for c in &p.beyond {
+                    book.record(&req.actor.id, c, now);
+                }
+            }
+            (d, p.target)
         };
         match d.decision {
             Verdict::NeedsApproval => {

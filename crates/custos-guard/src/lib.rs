@@ -15,6 +15,7 @@
 //! `guard.decide` events; the caller commits them) and does not detect.
 
 pub mod approvals;
+mod book;
 mod decision;
 mod event;
 mod facts;
@@ -28,7 +29,7 @@ pub use facts::{
     Disclosed, EmployeeFacts, EmployeeStatus, Facts, FactsError, MemoryFacts, StoreFacts,
     TicketFacts,
 };
-pub use guard::{Guard, GuardConfig, GuardError, Prepared, DECIDED_ACTIONS};
+pub use guard::{ApproverTeam, Guard, GuardConfig, GuardError, Prepared, DECIDED_ACTIONS};
 pub use policy::{
     Policies, PolicyErrors, PolicyProblem, PolicySource, DEFAULT_FILE, DEFAULT_POLICIES, SCHEMA,
 };

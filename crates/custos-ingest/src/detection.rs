@@ -6,7 +6,7 @@
 use crate::pipeline::{parse_entry, IngestError, Pipeline};
 use crate::writer::Job;
 use custos_core::Event;
-use custos_detect::{Alert, DetectConfig, Engine, RiskRow};
+use custos_detect::{Alert, DetectConfig, DetectError, Engine, RiskRow, RuleProblem, SigmaRules};
 use custos_store::AlertRow;
 use std::collections::BTreeMap;
 
@@ -24,12 +24,35 @@ pub(crate) struct Detection {
     since_snapshot: u64,
 }
 
+/// Custos's own events (its users' actions, the guard's decisions, case
+/// steps) are stamped with the wall clock. They must not move risk's
+/// "now": replayed or simulated marketplace history would decay to zero
+/// the moment someone looked at it.
+fn is_custos_own(event: &Event) -> bool {
+    let action = event.action.as_str();
+    action == "custos.access"
+        || action == "guard.decide"
+        || action.starts_with("x.case.")
+        || action.starts_with("x.alert.")
+}
+
 impl Pipeline {
     /// Turns detection on: restores the engine from its snapshot (or starts
     /// a fresh one) and brings it up to the ledger by observing the
     /// entries it has not seen.
     pub fn enable_detection(&mut self, cfg: DetectConfig) -> Result<(), IngestError> {
-        let (engine, position) = match self.store.get_state(SNAPSHOT_KEY)? {
+        self.enable_detection_with_rules(cfg, None)
+    }
+
+    /// [`Pipeline::enable_detection`] with Sigma rules loaded (see
+    /// [`Pipeline::load_sigma_rules`]). They are given before catching up, so the
+    /// events the snapshot has not seen go through them too.
+    pub fn enable_detection_with_rules(
+        &mut self,
+        cfg: DetectConfig,
+        rules: Option<&SigmaRules>,
+    ) -> Result<(), IngestError> {
+        let (mut engine, position) = match self.store.get_state(SNAPSHOT_KEY)? {
             Some(bytes) if bytes.len() >= 16 => {
                 let word = |at: usize| {
                     let mut w = [0u8; 8];
@@ -50,6 +73,9 @@ impl Pipeline {
             }
             _ => (Engine::try_new(cfg)?, 0),
         };
+        if let Some(rules) = rules {
+            engine.set_sigma_rules(rules)?;
+        }
         self.detection = Some(Detection {
             engine,
             position,
@@ -92,7 +118,9 @@ impl Pipeline {
         let mut observed = 0;
         let mut latest = self.latest;
         for event in events {
-            latest = latest.max(event.time);
+            if !is_custos_own(event) {
+                latest = latest.max(event.time);
+            }
             for alert in d.engine.observe(event) {
                 changed.insert(alert.id.clone(), alert);
             }
@@ -141,6 +169,65 @@ impl Pipeline {
             Some(d) => d.engine.risk(self.latest),
             None => Vec::new(),
         }
+    }
+}
+
+impl Pipeline {
+    /// Reads the Sigma rule files (`*.yml`, `*.yaml`, in name order) of
+    /// the data dir's `rules/` folder, if it exists, and of a configured
+    /// folder, which must. `None` when there is no rule file at all.
+    /// Every problem of every file is reported at once, each with its path.
+    pub fn load_sigma_rules(
+        data_dir_rules: &std::path::Path,
+        configured: Option<&std::path::Path>,
+    ) -> Result<Option<SigmaRules>, IngestError> {
+        load_sigma_rules(data_dir_rules, configured)
+    }
+}
+
+fn load_sigma_rules(
+    data_dir_rules: &std::path::Path,
+    configured: Option<&std::path::Path>,
+) -> Result<Option<SigmaRules>, IngestError> {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    let dirs = std::iter::once((data_dir_rules, false)).chain(configured.map(|d| (d, true)));
+    for (dir, required) in dirs {
+        let entries = match std::fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => continue,
+            Err(e) => {
+                problems.push(unreadable(dir, &e));
+                continue;
+            }
+        };
+        let mut paths: Vec<std::path::PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+            .collect();
+        paths.sort();
+        for p in paths {
+            match std::fs::read_to_string(&p) {
+                Ok(text) => files.push((p.display().to_string(), text)),
+                Err(e) => problems.push(unreadable(&p, &e)),
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(DetectError::Rules(problems).into());
+    }
+    if files.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(SigmaRules::parse(&files)?))
+}
+
+fn unreadable(path: &std::path::Path, e: &std::io::Error) -> RuleProblem {
+    RuleProblem {
+        file: path.display().to_string(),
+        line: None,
+        column: None,
+        reason: format!("cannot read it: {e}"),
     }
 }
 

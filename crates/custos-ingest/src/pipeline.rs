@@ -5,7 +5,9 @@ use custos_core::validate::{entry_of, Rejection};
 use custos_core::{parse_event, parse_event_value, Event};
 use custos_ledger::{Ledger, LedgerError};
 pub use custos_store::leaf_hash;
-use custos_store::{derive_rows, derive_rows_hashed, LedgerHead, SqliteStore, Store, StoreError};
+use custos_store::{
+    derive_rows, derive_rows_hashed, open_store, LedgerHead, Store, StoreError, StoreSpec,
+};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -45,16 +47,36 @@ pub enum IngestError {
     },
 }
 
-/// The files of one deployment.
+/// The files of one deployment, and the store it uses: the embedded
+/// SQLite file in the dir unless [`DataDir::with_store`] names another.
 #[derive(Clone, Debug)]
 pub struct DataDir {
     pub root: PathBuf,
+    store: Option<StoreSpec>,
 }
 
 impl DataDir {
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        DataDir { root: root.into() }
+        DataDir {
+            root: root.into(),
+            store: None,
+        }
     }
+
+    /// The same dir with its store elsewhere (a PostgreSQL database); the
+    /// ledger and keys stay in the dir.
+    pub fn with_store(mut self, spec: StoreSpec) -> Self {
+        self.store = Some(spec);
+        self
+    }
+
+    /// The store this deployment uses.
+    pub fn store_spec(&self) -> StoreSpec {
+        self.store
+            .clone()
+            .unwrap_or_else(|| StoreSpec::Sqlite(self.store()))
+    }
+
     pub fn ledger(&self) -> PathBuf {
         self.root.join("ledger")
     }
@@ -62,8 +84,9 @@ impl DataDir {
     pub fn ledger_key(&self) -> PathBuf {
         self.root.join("ledger.key")
     }
+    /// The embedded store's file.
     pub fn store(&self) -> PathBuf {
-        self.root.join("store.sqlite")
+        self.root.join(custos_store::SqliteStore::FILE_NAME)
     }
 }
 
@@ -203,18 +226,29 @@ pub struct Pipeline {
 }
 
 impl Pipeline {
-    /// Opens (creating if needed) the ledger and embedded store of a data
-    /// dir and reconciles them.
+    /// Opens (creating if needed) the ledger and store of a data dir
+    /// (the embedded one unless the dir names another) and reconciles
+    /// them.
     pub fn open(dir: &DataDir, origin: &str) -> Result<Pipeline, IngestError> {
+        Pipeline::open_with(dir, origin, &dir.store_spec())
+    }
+
+    /// [`Pipeline::open`] with the store `spec` names. The writer thread
+    /// opens a handle of its own from the same spec.
+    pub fn open_with(
+        dir: &DataDir,
+        origin: &str,
+        spec: &StoreSpec,
+    ) -> Result<Pipeline, IngestError> {
         std::fs::create_dir_all(&dir.root).map_err(|source| IngestError::DataDir {
             path: dir.root.clone(),
             source,
         })?;
         let ledger = Ledger::open(&dir.ledger(), &dir.ledger_key(), origin)?;
-        let store = SqliteStore::open(&dir.store())?;
+        let store = open_store(spec)?;
         let mut p = Pipeline {
             ledger,
-            store: Box::new(store),
+            store,
             writer: None,
             detection: None,
             writable: true,
@@ -223,8 +257,8 @@ impl Pipeline {
         p.reconcile()?;
         // Reconciled: from here on a second connection writes, on its own
         // thread, and the first one reads.
-        let writer_store = SqliteStore::open(&dir.store())?;
-        p.writer = Some(StoreWriter::spawn(Box::new(writer_store))?);
+        let writer_store = open_store(spec)?;
+        p.writer = Some(StoreWriter::spawn(writer_store)?);
         Ok(p)
     }
 
@@ -233,12 +267,17 @@ impl Pipeline {
     /// checkpoint is checked against the key derived from the private key
     /// when that is readable.
     pub fn open_read_only(dir: &DataDir) -> Result<Pipeline, IngestError> {
+        Pipeline::open_read_only_with(dir, &dir.store_spec())
+    }
+
+    /// [`Pipeline::open_read_only`] with the store `spec` names.
+    pub fn open_read_only_with(dir: &DataDir, spec: &StoreSpec) -> Result<Pipeline, IngestError> {
         let trusted = custos_ledger::read_verifier_key(&dir.ledger_key()).ok();
-        let store = SqliteStore::open(&dir.store())?;
+        let store = open_store(spec)?;
         let ledger = Ledger::open_read_only(&dir.ledger(), trusted.as_deref())?;
         Ok(Pipeline {
             ledger,
-            store: Box::new(store),
+            store,
             writer: None,
             detection: None,
             writable: false,

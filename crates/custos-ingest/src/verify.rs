@@ -5,7 +5,7 @@
 use crate::pipeline::DataDir;
 use custos_core::parse_event;
 use custos_ledger::{read_verifier_key, verify_dir, Ledger};
-use custos_store::{derive_rows, SqliteStore, Store};
+use custos_store::{derive_rows, open_store, Store};
 use serde::Serialize;
 
 /// The result of `custos verify`: INTERFACE.md's keys, plus notes that
@@ -49,7 +49,7 @@ pub fn verify(dir: &DataDir) -> VerifyReport {
     };
     // The store first: it is written after the ledger, so a ledger opened
     // afterwards is never behind it unless something is wrong.
-    let store = match SqliteStore::open(&dir.store()) {
+    let store = match open_store(&dir.store_spec()) {
         Ok(s) => Some(s),
         Err(e) => {
             report.problems.push(format!("cannot open the store: {e}"));
@@ -75,7 +75,7 @@ pub fn verify(dir: &DataDir) -> VerifyReport {
     report.size = ledger.size();
     report.root_hash = custos_core::hex(&ledger.root().0);
     if let (Some(store), Some((size, head))) = (store, store_head) {
-        check_store(&ledger, &store, size, head, &mut report);
+        check_store(&ledger, &*store, size, head, &mut report);
     }
     report.problems.truncate(MAX_PROBLEMS);
     report.ok = report.problems.is_empty();

@@ -4,7 +4,8 @@
 //! given evidence and a scope, and moves `open → investigating →
 //! confirmed | dismissed → closed`. Every action on it is an event with a
 //! custom action (`x.case.open`, `x.case.assign`, `x.case.note`,
-//! `x.case.attach`, `x.case.status`, `x.case.close`) whose actor is the
+//! `x.case.attach`, `x.case.status`, `x.case.close`, `x.case.reveal`)
+//! whose actor is the
 //! investigator (`{"type":"employee","id":NAME,"role":"investigator"}`)
 //! and whose `attrs` carry the case id and the change; so the
 //! investigation is as tamper-evident as what it investigates.
@@ -163,6 +164,18 @@ pub struct CaseNote {
     pub text: String,
 }
 
+/// A pseudonym turned back into the employee id it stands for, inside a
+/// case (the API's `POST /v1/cases/{id}/reveal`): the record that an
+/// investigator saw who is behind it, and when.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Revealed {
+    pub event: String,
+    pub time: Timestamp,
+    pub by: String,
+    pub pseudonym: String,
+    pub employee: String,
+}
+
 /// One step of a case's history: the ledger event that made it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CaseStep {
@@ -195,6 +208,12 @@ pub enum CaseChange {
     Close {
         outcome: CaseOutcome,
     },
+    /// An investigator learned the employee id behind a pseudonym the case
+    /// covers (the caller checks that it does).
+    Reveal {
+        pseudonym: String,
+        employee: String,
+    },
 }
 
 /// A case as its events leave it.
@@ -220,6 +239,10 @@ pub struct Case {
     pub scope: Option<CaseScope>,
     /// Every event of the case, the opening one first.
     pub history: Vec<CaseStep>,
+    /// Pseudonyms revealed in this case, in order; left out of the JSON
+    /// while empty so cases without reveals print as they always did.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub revealed: Vec<Revealed>,
 }
 
 fn input(reason: impl Into<String>) -> InvestigateError {
@@ -342,6 +365,7 @@ pub fn open_case(
         notes: Vec::new(),
         evidence: Vec::new(),
         scope: None,
+        revealed: Vec::new(),
         history: vec![CaseStep {
             event: open_id,
             index: None,
@@ -525,6 +549,24 @@ impl Case {
                 self.closed = Some(time);
                 ("x.case.close", format!("closed: {}", outcome.as_str()))
             }
+            CaseChange::Reveal {
+                pseudonym,
+                employee,
+            } => {
+                check_id("pseudonym", &pseudonym)?;
+                check_id("employee", &employee)?;
+                // The history names the pseudonym only: the real id stays
+                // in `revealed`, for whoever reads the case itself.
+                let s = format!("revealed {pseudonym}");
+                self.revealed.push(Revealed {
+                    event: event.to_owned(),
+                    time,
+                    by: by.to_owned(),
+                    pseudonym,
+                    employee,
+                });
+                ("x.case.reveal", s)
+            }
         };
         self.history.push(CaseStep {
             event: event.to_owned(),
@@ -608,6 +650,14 @@ fn encode(change: &CaseChange) -> (&'static str, Map<String, Value>) {
             a.insert("outcome".into(), outcome.as_str().into());
             "x.case.close"
         }
+        CaseChange::Reveal {
+            pseudonym,
+            employee,
+        } => {
+            a.insert("pseudonym".into(), pseudonym.clone().into());
+            a.insert("employee".into(), employee.clone().into());
+            "x.case.reveal"
+        }
     };
     (action, a)
 }
@@ -640,6 +690,10 @@ fn decode(e: &Event) -> std::result::Result<CaseChange, String> {
         },
         "x.case.close" => CaseChange::Close {
             outcome: CaseOutcome::parse(&need("outcome")?).ok_or("unknown attrs.outcome")?,
+        },
+        "x.case.reveal" => CaseChange::Reveal {
+            pseudonym: need("pseudonym")?,
+            employee: need("employee")?,
         },
         other => return Err(format!("`{other}` is not a case action")),
     })
@@ -689,6 +743,7 @@ fn replay(store: &dyn Store, index: u64, open: &Event) -> Result<Case> {
         notes: Vec::new(),
         evidence: Vec::new(),
         scope: None,
+        revealed: Vec::new(),
         history: vec![CaseStep {
             event: open_id.to_owned(),
             index: Some(index),
@@ -964,6 +1019,10 @@ mod tests {
             },
             CaseChange::Close {
                 outcome: CaseOutcome::ReferredToLawEnforcement,
+            },
+            CaseChange::Reveal {
+                pseudonym: "emp~0123456789abcdef".into(),
+                employee: "emp-1".into(),
             },
         ];
         for ch in changes {

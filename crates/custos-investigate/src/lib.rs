@@ -144,7 +144,7 @@ pub use bundle::{
 };
 pub use cases::{
     case_open_event_id, list_cases, load_case, next_case_number, open_case, Case, CaseChange,
-    CaseNote, CaseOutcome, CaseScope, CaseStatus, CaseStep, MAX_NOTE_BYTES,
+    CaseNote, CaseOutcome, CaseScope, CaseStatus, CaseStep, Revealed, MAX_NOTE_BYTES,
 };
 pub use error::InvestigateError;
 pub use lookup::{alert_scope_query, events_at};

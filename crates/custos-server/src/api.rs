@@ -1,16 +1,16 @@
 //! Routes of the HTTP API (`/v1/...`), health and metrics.
 
-use crate::auth::{authorize, Caller, Role};
+use crate::auth::{authorize_any, Caller, Role};
 use crate::error::ApiError;
 use crate::{console, AppState};
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
 use custos_ingest::{prepare_value, ItemOutcome, Location, Prepared};
-use custos_store::{AlertFilter, Store};
+use custos_store::Store;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 use std::sync::atomic::Ordering;
@@ -19,23 +19,228 @@ use std::sync::Arc;
 /// Largest request body: a few thousand events.
 pub const MAX_BODY_BYTES: usize = 16 << 20;
 
+/// Who may call a route: the roles it names, each allowing itself and
+/// whichever roles [`Role::allows`] (`admin` everything).
+pub(crate) mod roles {
+    use crate::auth::Role;
+    /// No token needed.
+    pub const PUBLIC: &[Role] = &[];
+    pub const INGEST: &[Role] = &[Role::Ingest];
+    /// analyst, investigator, dpo, admin.
+    pub const ANALYST: &[Role] = &[Role::Analyst];
+    pub const INVESTIGATOR: &[Role] = &[Role::Investigator];
+    /// Reading cases: the investigator works them, the DPO reports on them.
+    pub const CASE_READ: &[Role] = &[Role::Investigator, Role::Dpo];
+    pub const DPO: &[Role] = &[Role::Dpo];
+}
+
+/// One documented parameter of a route.
+pub(crate) struct Param {
+    pub name: &'static str,
+    /// `path` or `query`.
+    pub location: &'static str,
+    pub required: bool,
+    /// A value the route accepts (the OpenAPI example, and what the route
+    /// test sends).
+    pub example: &'static str,
+    pub description: &'static str,
+}
+
+const fn path_id(description: &'static str) -> Param {
+    Param {
+        name: "id",
+        location: "path",
+        required: true,
+        example: "x",
+        description,
+    }
+}
+
+const fn query(
+    name: &'static str,
+    required: bool,
+    example: &'static str,
+    description: &'static str,
+) -> Param {
+    Param {
+        name,
+        location: "query",
+        required,
+        example,
+        description,
+    }
+}
+
+/// One route of the API: the router and `/openapi.json` are both built
+/// from the list of these, so the document cannot miss a route.
+pub(crate) struct ApiRoute {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub roles: &'static [Role],
+    pub summary: &'static str,
+    pub params: Vec<Param>,
+    /// JSON Schema of the request body, when it takes one.
+    pub body: Option<&'static str>,
+    /// Content type of a successful answer.
+    pub produces: &'static str,
+    pub handler: MethodRouter<Arc<AppState>>,
+}
+
+fn route(
+    method: &'static str,
+    path: &'static str,
+    roles: &'static [Role],
+    summary: &'static str,
+    handler: MethodRouter<Arc<AppState>>,
+) -> ApiRoute {
+    ApiRoute {
+        method,
+        path,
+        roles,
+        summary,
+        params: Vec::new(),
+        body: None,
+        produces: "application/json",
+        handler,
+    }
+}
+
+impl ApiRoute {
+    fn params(mut self, params: impl IntoIterator<Item = Param>) -> Self {
+        self.params.extend(params);
+        self
+    }
+    fn body(mut self, schema: &'static str) -> Self {
+        self.body = Some(schema);
+        self
+    }
+    fn produces(mut self, content_type: &'static str) -> Self {
+        self.produces = content_type;
+        self
+    }
+}
+
+/// Every route of the API (the console's pages are separate).
+pub(crate) fn api_routes() -> Vec<ApiRoute> {
+    use self::roles::*;
+    use crate::{cases_api as c, employees_api as e};
+    vec![
+        route("GET", "/healthz", PUBLIC, "Liveness: answers `ok`.", get(|| async { "ok\n" }))
+            .produces("text/plain"),
+        route("GET", "/metrics", PUBLIC, "Prometheus metrics: events accepted, ledger size, alerts by severity, decision latency, HTTP requests by route and status.", get(crate::metrics::metrics))
+            .produces("text/plain"),
+        route("GET", "/openapi.json", PUBLIC, "This document.", get(crate::openapi::serve)),
+        route("POST", "/v1/events", INGEST, "Ingest events (a JSON array, or NDJSON with `Content-Type: application/x-ndjson`); answers the counts of `custos ingest`.", post(post_events))
+            .body(r#"{"type":"array","items":{"type":"object","description":"an event of contract/EVENTS.md"}}"#),
+        route("POST", "/v1/decide", INGEST, "The guard: allow, deny or needs_approval for an action about to happen.", post(decide))
+            .body(r#"{"type":"object","required":["actor","action"],"properties":{"actor":{"type":"object"},"action":{"type":"string"},"target":{"type":"object"},"targets":{"type":"array","items":{"type":"string"}},"fields":{"type":"array","items":{"type":"string"}},"purpose":{"type":"object"},"attrs":{"type":"object"}},"additionalProperties":false}"#),
+        route("GET", "/v1/approvals", INGEST, "Open four-eyes approval requests.", get(list_approvals)),
+        route("POST", "/v1/approvals/{id}/grant", INGEST, "Grants an approval request.", post(grant_approval))
+            .params([path_id("the approval id (`apr-...`)")])
+            .body(SETTLE_SCHEMA),
+        route("POST", "/v1/approvals/{id}/deny", INGEST, "Denies an approval request.", post(deny_approval))
+            .params([path_id("the approval id (`apr-...`)")])
+            .body(SETTLE_SCHEMA),
+        route("GET", "/v1/ledger/checkpoint", ANALYST, "The latest signed checkpoint (a C2SP signed note).", get(checkpoint))
+            .produces("text/plain"),
+        route("GET", "/v1/ledger/proof", ANALYST, "Inclusion proof of one event in the current checkpoint.", get(proof))
+            .params([query("event", true, "x", "the event id")]),
+        route("GET", "/v1/ledger/consistency", ANALYST, "Consistency proof from an earlier tree size to the current checkpoint.", get(consistency))
+            .params([query("from", true, "1", "the earlier tree size")]),
+        route("GET", "/v1/alerts", ANALYST, "Alerts in the order raised, each with `acknowledged`; employees under pseudonyms for every role but admin.", get(e::alerts))
+            .params([
+                query("employee", false, "emp~0000000000000000", "only this employee's (a pseudonym; investigator and up may give an id)"),
+                query("detector", false, "seller_affinity", "only this detector's"),
+                query("limit", false, "100", "at most this many (default 500, at most 5000)"),
+            ]),
+        route("POST", "/v1/alerts/{id}/ack", ANALYST, "Acknowledges an alert (an `x.alert.ack` event in the ledger); repeating it answers the first acknowledgement.", post(e::ack_alert))
+            .params([path_id("the alert id (`alr-...`)")])
+            .body(r#"{"type":"object","properties":{"note":{"type":"string","maxLength":8000}},"additionalProperties":false}"#),
+        route("GET", "/v1/employees/{id}", ANALYST, "An employee's profile: facts, risk, alerts, sellers whose customers they accessed, daily activity beside their peers.", get(e::employee))
+            .params([
+                Param {
+                    name: "id",
+                    location: "path",
+                    required: true,
+                    example: "emp~0000000000000000",
+                    description: "a pseudonym (`emp~...`), or for investigator and up an employee id",
+                },
+                query("days", false, "30", "days of daily activity, ending at the employee's last disclosure (default 30, at most 366)"),
+            ]),
+        route("GET", "/v1/risk", ANALYST, "Employees by current risk score, highest first.", get(e::risk))
+            .params([query("limit", false, "50", "at most this many (default 100)")]),
+        route("GET", "/v1/sellers/{id}", ANALYST, "Employees whose activity benefits a seller: disclosures of its customers, deletions of reviews about it, its reactivations.", get(e::seller))
+            .params([path_id("the seller id")]),
+        route("GET", "/v1/customers/{id}/accesses", DPO, "Every access to one customer's records, employees under pseudonyms, each with an inclusion proof.", get(customer_accesses))
+            .params([path_id("the customer id")]),
+        route("GET", "/v1/scope", DPO, "Breach scope of employees over a window.", get(c::scope))
+            .params([
+                query("employee", true, "emp~0000000000000000", "employees, comma-separated: ids or pseudonyms"),
+                query("from", false, "2026-03-01", "window start, inclusive (RFC 3339 or YYYY-MM-DD)"),
+                query("to", false, "2026-04-01", "window end, exclusive"),
+                query("format", false, "json", "`json`, `csv` or `bundle` (a proof bundle)"),
+            ]),
+        route("GET", "/v1/cases", CASE_READ, "Every case, in the order opened.", get(c::list_cases)),
+        route("POST", "/v1/cases", INVESTIGATOR, "Opens a case from alerts and/or employees (`x.case.open`).", post(c::open_case))
+            .body(r#"{"type":"object","properties":{"alerts":{"type":"array","items":{"type":"string"}},"employees":{"type":"array","items":{"type":"string"},"description":"pseudonyms or employee ids"},"title":{"type":"string"}},"additionalProperties":false}"#),
+        route("GET", "/v1/cases/{id}", CASE_READ, "A case as its events leave it.", get(c::show_case))
+            .params([path_id("the case id (`case-...`)")]),
+        route("POST", "/v1/cases/{id}/notes", INVESTIGATOR, "Adds a note (`x.case.note`).", post(c::note))
+            .params([path_id("the case id")])
+            .body(r#"{"type":"object","required":["text"],"properties":{"text":{"type":"string","maxLength":8000}},"additionalProperties":false}"#),
+        route("POST", "/v1/cases/{id}/assign", INVESTIGATOR, "Assigns the case (`x.case.assign`).", post(c::assign))
+            .params([path_id("the case id")])
+            .body(r#"{"type":"object","required":["to"],"properties":{"to":{"type":"string"}},"additionalProperties":false}"#),
+        route("POST", "/v1/cases/{id}/status", INVESTIGATOR, "Moves the case: open → investigating → confirmed | dismissed → closed (closing needs an outcome).", post(c::status))
+            .params([path_id("the case id")])
+            .body(r#"{"type":"object","required":["to"],"properties":{"to":{"enum":["investigating","confirmed","dismissed","closed"]},"outcome":{"enum":["access_revoked","reassigned","dismissed","referred_to_law_enforcement","no_action"]},"aware_at":{"type":"string","format":"date-time"}},"additionalProperties":false}"#),
+        route("POST", "/v1/cases/{id}/evidence", INVESTIGATOR, "Attaches a ledger event, or sets the case's scope (`x.case.attach`).", post(c::evidence))
+            .params([path_id("the case id")])
+            .body(r#"{"type":"object","properties":{"event":{"type":"string"},"scope":{"type":"object","required":["employees"],"properties":{"employees":{"type":"array","items":{"type":"string"}},"from":{"type":"string"},"to":{"type":"string"}},"additionalProperties":false}},"additionalProperties":false}"#),
+        route("GET", "/v1/cases/{id}/scope", CASE_READ, "The case's breach scope; for an investigator, employees not revealed in the case stay pseudonyms (and a bundle needs them revealed).", get(c::case_scope))
+            .params([
+                path_id("the case id"),
+                query("format", false, "json", "`json`, `csv` or `bundle` (a proof bundle)"),
+            ]),
+        route("GET", "/v1/cases/{id}/report", DPO, "The GDPR Art. 33/34 breach notification draft of the case.", get(c::report))
+            .params([
+                path_id("the case id"),
+                query("format", false, "md", "`md` or `html`"),
+            ])
+            .produces("text/markdown"),
+        route("POST", "/v1/cases/{id}/reveal", INVESTIGATOR, "The employee id behind a pseudonym the case covers (`x.case.reveal`, and a `custos.access` record).", post(c::reveal))
+            .params([path_id("the case id")])
+            .body(r#"{"type":"object","required":["pseudonym"],"properties":{"pseudonym":{"type":"string","pattern":"^emp~[0-9a-f]{16}$"}},"additionalProperties":false}"#),
+    ]
+}
+
+const SETTLE_SCHEMA: &str = r#"{"type":"object","required":["approver"],"properties":{"approver":{"type":"object","required":["type","id"],"properties":{"type":{"const":"employee"},"id":{"type":"string"}}},"reason":{"type":"string"}},"additionalProperties":false}"#;
+
 pub fn router(state: Arc<AppState>) -> Router {
-    Router::new()
-        .route("/healthz", get(|| async { "ok\n" }))
-        .route("/metrics", get(metrics))
-        .route("/v1/events", post(post_events))
-        .route("/v1/ledger/checkpoint", get(checkpoint))
-        .route("/v1/ledger/proof", get(proof))
-        .route("/v1/ledger/consistency", get(consistency))
-        .route("/v1/alerts", get(alerts))
-        .route("/v1/customers/{id}/accesses", get(customer_accesses))
-        .route("/v1/cases", get(list_cases))
-        .route("/v1/cases/{id}", get(show_case))
-        .route("/v1/decide", post(decide))
-        .route("/v1/approvals", get(list_approvals))
-        .route("/v1/approvals/{id}/grant", post(grant_approval))
-        .route("/v1/approvals/{id}/deny", post(deny_approval))
-        .route("/", get(console::overview))
+    let routes = api_routes();
+    crate::openapi::install(&routes);
+    let mut router = Router::new();
+    for r in routes {
+        let (method, path) = (r.method, r.path);
+        let counted = Arc::clone(&state);
+        let handler = r.handler.layer(axum::middleware::from_fn(
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                let counted = Arc::clone(&counted);
+                async move {
+                    let resp = next.run(req).await;
+                    counted
+                        .metrics
+                        .http
+                        .record(method, path, resp.status().as_u16());
+                    resp
+                }
+            },
+        ));
+        router = router.route(path, handler);
+    }
+    router
+        // The web console's pages and assets (console.rs).
+        .merge(console::routes())
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(axum::middleware::map_response(
             crate::error::json_rejections,
@@ -44,7 +249,7 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 /// Runs a closure against the read connection of the store.
-fn with_reader<T>(
+pub(crate) fn with_reader<T>(
     state: &AppState,
     f: impl FnOnce(&dyn Store) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
@@ -52,20 +257,20 @@ fn with_reader<T>(
         .reader
         .lock()
         .map_err(|_| ApiError::internal("the store reader lock is poisoned"))?;
-    f(&*guard)
+    f(&**guard)
 }
 
 /// Authorizes a request and records who used which route as a
 /// `custos.access` event in the ledger before answering: the watchers
 /// are watched too. If the record cannot be made, the request fails.
-async fn check(
+pub(crate) async fn check(
     state: &AppState,
     headers: &HeaderMap,
-    role: Role,
+    roles: &[Role],
     route: &str,
     subject: Option<&str>,
 ) -> Result<Caller, ApiError> {
-    let caller = with_reader(state, |s| authorize(s, headers, role))?;
+    let caller = with_reader(state, |s| authorize_any(s, headers, roles))?;
     let event = crate::auth::access_event(&caller, route, subject);
     let prepared = custos_ingest::prepare_value(
         Location {
@@ -173,7 +378,7 @@ async fn post_events(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<EventsAnswer>, ApiError> {
-    check(&state, &headers, Role::Ingest, "POST /v1/events", None).await?;
+    check(&state, &headers, roles::INGEST, "POST /v1/events", None).await?;
     let (prepared, mut rejections) = parse_body(&headers, &body)?;
     let ats: Vec<u64> = prepared.iter().map(|p| p.location.line).collect();
     let outcomes = if prepared.is_empty() {
@@ -230,7 +435,7 @@ async fn checkpoint(
     check(
         &state,
         &headers,
-        Role::Analyst,
+        roles::ANALYST,
         "GET /v1/ledger/checkpoint",
         None,
     )
@@ -257,7 +462,7 @@ async fn proof(
     check(
         &state,
         &headers,
-        Role::Analyst,
+        roles::ANALYST,
         "GET /v1/ledger/proof",
         Some(&q.event),
     )
@@ -300,7 +505,7 @@ async fn consistency(
     check(
         &state,
         &headers,
-        Role::Analyst,
+        roles::ANALYST,
         "GET /v1/ledger/consistency",
         None,
     )
@@ -332,67 +537,11 @@ async fn consistency(
     Ok(Json(answer))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct AlertsQuery {
-    employee: Option<String>,
-    detector: Option<String>,
-    limit: Option<usize>,
-}
-
-async fn alerts(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Query(q): Query<AlertsQuery>,
-) -> Result<Json<Vec<Value>>, ApiError> {
-    check(
-        &state,
-        &headers,
-        Role::Analyst,
-        "GET /v1/alerts",
-        q.employee.as_deref(),
-    )
-    .await?;
-    let filter = AlertFilter {
-        employee: q.employee,
-        detector: q.detector,
-        limit: Some(q.limit.unwrap_or(500).min(5000)),
-        ..AlertFilter::default()
-    };
-    let rows = with_reader(&state, |s| s.alerts(&filter).map_err(ApiError::internal))?;
-    Ok(Json(
-        rows.into_iter()
-            .filter_map(|r| serde_json::from_str(&r.json).ok())
-            .collect(),
-    ))
-}
-
-async fn metrics(State(state): State<Arc<AppState>>) -> Result<Response, ApiError> {
-    let (size, _) = state
-        .committer
-        .read(|p| (p.ledger().size(), ()))
-        .await
-        .map_err(ApiError::Internal)?;
-    let body = format!(
-        "# HELP custos_ledger_entries Entries in the ledger.\n# TYPE custos_ledger_entries gauge\ncustos_ledger_entries {size}\n\
-# HELP custos_events_accepted_total Events accepted over HTTP since start.\n# TYPE custos_events_accepted_total counter\ncustos_events_accepted_total {}\n\
-# HELP custos_events_rejected_total Events rejected over HTTP since start.\n# TYPE custos_events_rejected_total counter\ncustos_events_rejected_total {}\n",
-        state.metrics.accepted.load(Ordering::Relaxed),
-        state.metrics.rejected.load(Ordering::Relaxed),
-    );
-    Ok((
-        StatusCode::OK,
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        body,
-    )
-        .into_response())
-}
-
 // ---- the guard -----------------------------------------------------------
 
 /// Runs a closure against the read connection with write access: the
 /// guard's approvals live in the store's state table.
-fn with_reader_mut<T>(
+pub(crate) fn with_reader_mut<T>(
     state: &AppState,
     f: impl FnOnce(&mut dyn Store) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
@@ -400,10 +549,10 @@ fn with_reader_mut<T>(
         .reader
         .lock()
         .map_err(|_| ApiError::internal("the store reader lock is poisoned"))?;
-    f(&mut *guard)
+    f(&mut **guard)
 }
 
-fn wall_clock() -> custos_core::Timestamp {
+pub(crate) fn wall_clock() -> custos_core::Timestamp {
     let ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_millis() as i64)
@@ -411,7 +560,7 @@ fn wall_clock() -> custos_core::Timestamp {
     custos_core::Timestamp::from_millis(ms)
 }
 
-fn event_id(prefix: &str) -> String {
+pub(crate) fn event_id(prefix: &str) -> String {
     let mut id = [0u8; 16];
     rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
     format!("{prefix}-{}", custos_core::hex(&id))
@@ -452,7 +601,10 @@ async fn record(state: &AppState, event: Value) -> Result<(), ApiError> {
     }
 }
 
-fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8], what: &str) -> Result<T, ApiError> {
+pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    what: &str,
+) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| ApiError::BadRequest(format!("{what}: {e}")))
 }
 
@@ -461,7 +613,8 @@ async fn decide(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
-    check(&state, &headers, Role::Ingest, "POST /v1/decide", None).await?;
+    let started = std::time::Instant::now();
+    check(&state, &headers, roles::INGEST, "POST /v1/decide", None).await?;
     let req: custos_guard::DecideRequest = parse_json(
         &body,
         "the body must be the event about to happen without `id` and `time` (`actor`, `action`, `target`, `targets`, `fields`, `purpose`, `attrs`)",
@@ -475,6 +628,7 @@ async fn decide(
         custos_guard::decision_event(&event_id("gd"), now, &req, &decision),
     )
     .await?;
+    state.metrics.decide.observe(started.elapsed());
     Ok(Json(
         serde_json::to_value(&decision).map_err(ApiError::internal)?,
     ))
@@ -484,7 +638,7 @@ async fn list_approvals(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
 ) -> Result<Json<Vec<Value>>, ApiError> {
-    check(&state, &headers, Role::Ingest, "GET /v1/approvals", None).await?;
+    check(&state, &headers, roles::INGEST, "GET /v1/approvals", None).await?;
     let now = wall_clock();
     let open = with_reader_mut(&state, |s| {
         custos_guard::approvals::list_open(s, now).map_err(ApiError::internal)
@@ -546,7 +700,7 @@ async fn settle(
     } else {
         "POST /v1/approvals/{id}/deny"
     };
-    check(&state, &headers, Role::Ingest, route, Some(&id)).await?;
+    check(&state, &headers, roles::INGEST, route, Some(&id)).await?;
     let body: SettleBody = parse_json(
         &body,
         r#"the body must be {"approver":{"type":"employee","id":".."},"reason":".."}"#,
@@ -611,7 +765,7 @@ async fn customer_accesses(
     check(
         &state,
         &headers,
-        Role::Dpo,
+        roles::DPO,
         "GET /v1/customers/{id}/accesses",
         Some(&customer),
     )
@@ -632,40 +786,4 @@ async fn customer_accesses(
         .map_err(ApiError::Internal)?
         .map(Json)
         .map_err(ApiError::internal)
-}
-
-/// Investigation cases, as their `x.case.*` events in the ledger leave
-/// them (opened and worked with `custos case ...`).
-async fn list_cases(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-) -> Result<Json<Vec<custos_investigate::Case>>, ApiError> {
-    check(&state, &headers, Role::Investigator, "GET /v1/cases", None).await?;
-    with_reader(&state, |s| {
-        custos_investigate::list_cases(s).map_err(ApiError::internal)
-    })
-    .map(Json)
-}
-
-async fn show_case(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Result<Json<custos_investigate::Case>, ApiError> {
-    check(
-        &state,
-        &headers,
-        Role::Investigator,
-        "GET /v1/cases/{id}",
-        Some(&id),
-    )
-    .await?;
-    with_reader(&state, |s| match custos_investigate::load_case(s, &id) {
-        Ok(case) => Ok(case),
-        Err(custos_investigate::InvestigateError::UnknownCase(_)) => {
-            Err(ApiError::NotFound(format!("no case `{id}`")))
-        }
-        Err(e) => Err(ApiError::internal(e)),
-    })
-    .map(Json)
 }

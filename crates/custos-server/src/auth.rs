@@ -118,6 +118,27 @@ pub struct Caller {
 
 /// Checks the bearer token of a request against the role a route needs.
 pub fn authorize(store: &dyn Store, headers: &HeaderMap, needed: Role) -> Result<Caller, ApiError> {
+    authorize_any(store, headers, &[needed])
+}
+
+/// The roles that may use a route needing any of `needed`, as the
+/// OpenAPI document lists them: each role whose [`Role::allows`] one of
+/// them, in the order of [`Role::NAMES`].
+pub fn roles_allowed(needed: &[Role]) -> Vec<Role> {
+    Role::NAMES
+        .iter()
+        .filter_map(|n| Role::parse(n))
+        .filter(|r| needed.iter().any(|n| r.allows(*n)))
+        .collect()
+}
+
+/// Checks the bearer token of a request against the roles a route
+/// accepts: one of them must allow it.
+pub fn authorize_any(
+    store: &dyn Store,
+    headers: &HeaderMap,
+    needed: &[Role],
+) -> Result<Caller, ApiError> {
     let Some(value) = headers.get(axum::http::header::AUTHORIZATION) else {
         return Err(ApiError::Unauthenticated(
             "missing bearer token: send `Authorization: Bearer <token>`; create one with `custos token create --role ROLE`".into(),
@@ -147,10 +168,11 @@ pub fn authorize(store: &dyn Store, headers: &HeaderMap, needed: Role) -> Result
             "the token has expired; create a new one with `custos token create`".into(),
         ));
     }
-    if !record.role.allows(needed) {
+    if !needed.iter().any(|n| record.role.allows(*n)) {
+        let names: Vec<String> = needed.iter().map(|r| format!("`{}`", r.as_str())).collect();
         return Err(ApiError::Forbidden(format!(
-            "this route needs the `{}` role; the token has `{}`",
-            needed.as_str(),
+            "this route needs the {} role; the token has `{}`",
+            names.join(" or "),
             record.role.as_str()
         )));
     }
@@ -193,5 +215,13 @@ mod tests {
         for name in Role::NAMES {
             assert_eq!(Role::parse(name).map(Role::as_str), Some(*name));
         }
+        assert_eq!(
+            roles_allowed(&[Role::Investigator, Role::Dpo]),
+            [Role::Investigator, Role::Dpo, Role::Admin]
+        );
+        assert_eq!(
+            roles_allowed(&[Role::Analyst]),
+            [Role::Analyst, Role::Investigator, Role::Dpo, Role::Admin]
+        );
     }
 }

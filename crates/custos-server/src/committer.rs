@@ -50,9 +50,16 @@ impl Handle {
     }
 }
 
+/// Sees each committed group before its requests are answered, with the
+/// pipeline whose store already holds it (the guard's disclosure book).
+pub type Observer = Box<dyn FnMut(&Pipeline, &[Prepared], &[ItemOutcome]) + Send>;
+
 /// Starts the committer; it runs until every [`Handle`] is dropped, then
 /// saves the detection state. Join the returned thread to wait for that.
-pub fn spawn(mut pipeline: Pipeline) -> std::io::Result<(Handle, std::thread::JoinHandle<()>)> {
+pub fn spawn(
+    mut pipeline: Pipeline,
+    mut observer: Option<Observer>,
+) -> std::io::Result<(Handle, std::thread::JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel::<Job>();
     std::thread::Builder::new()
         .name("custos-committer".into())
@@ -74,7 +81,7 @@ pub fn spawn(mut pipeline: Pipeline) -> std::io::Result<(Handle, std::thread::Jo
                         next = rx.try_recv().ok();
                     }
                 }
-                commit_group(&mut pipeline, group);
+                commit_group(&mut pipeline, group, &mut observer);
                 for f in reads {
                     f(&pipeline);
                 }
@@ -88,7 +95,11 @@ pub fn spawn(mut pipeline: Pipeline) -> std::io::Result<(Handle, std::thread::Jo
 
 type Reply = oneshot::Sender<Result<Vec<ItemOutcome>, String>>;
 
-fn commit_group(pipeline: &mut Pipeline, group: Vec<(Vec<Prepared>, Reply)>) {
+fn commit_group(
+    pipeline: &mut Pipeline,
+    group: Vec<(Vec<Prepared>, Reply)>,
+    observer: &mut Option<Observer>,
+) {
     if group.is_empty() {
         return;
     }
@@ -101,6 +112,9 @@ fn commit_group(pipeline: &mut Pipeline, group: Vec<(Vec<Prepared>, Reply)>) {
     }
     match pipeline.commit_items(&all) {
         Ok(outcomes) => {
+            if let Some(observe) = observer {
+                observe(pipeline, &all, &outcomes);
+            }
             let mut rest = outcomes.into_iter();
             for (len, reply) in lens.into_iter().zip(replies) {
                 let _ = reply.send(Ok(rest.by_ref().take(len).collect()));

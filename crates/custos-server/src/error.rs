@@ -14,6 +14,9 @@ pub enum ApiError {
     /// 403: a valid token whose role may not do this.
     Forbidden(String),
     NotFound(String),
+    /// 409: the request is well formed but the current state refuses it
+    /// (a case transition its status does not allow).
+    Conflict(String),
     /// 500: our fault; the message is logged, the client gets a reference.
     Internal(String),
 }
@@ -31,6 +34,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthenticated(m) => (StatusCode::UNAUTHORIZED, "unauthenticated", m),
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
+            ApiError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m),
             ApiError::Internal(m) => {
                 eprintln!("custos serve: internal error: {m}");
                 (

@@ -7,21 +7,29 @@
 
 mod api;
 mod auth;
+mod cases_api;
 mod committer;
 mod console;
+mod employees_api;
 mod error;
+mod guard_admin;
+mod metrics;
+pub mod node;
+mod openapi;
+mod pseudonyms;
 
 pub use auth::{create_token, Role};
 
 use anyhow::{Context, Result};
 use custos_ingest::{DataDir, Pipeline};
-use custos_store::SqliteStore;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 pub struct ServeOptions {
     pub listen: SocketAddr,
     pub data_dir: DataDir,
+    /// Quotas and four-eyes options of the guard (`[guard]`).
+    pub guard: custos_guard::GuardConfig,
 }
 
 /// What every request handler shares.
@@ -30,9 +38,10 @@ pub(crate) struct AppState {
     /// A read connection, separate from the committer's. The guard reads
     /// its facts here and keeps its approvals here too; holding the lock
     /// across a decision makes an approval's single use atomic.
-    pub reader: Mutex<SqliteStore>,
-    /// The guard, beside the committer: decisions are committed through it.
-    pub guard: custos_guard::Guard,
+    pub reader: Mutex<Box<dyn custos_store::Store>>,
+    /// The guard, beside the committer: decisions are committed through it,
+    /// and the committer feeds it every committed event.
+    pub guard: Arc<custos_guard::Guard>,
     /// The deployment's key for the pseudonyms customers see in their
     /// access reports.
     pub pseudonyms: Arc<custos_investigate::PseudonymKey>,
@@ -44,6 +53,10 @@ pub(crate) struct AppState {
 pub(crate) struct Metrics {
     pub accepted: std::sync::atomic::AtomicU64,
     pub rejected: std::sync::atomic::AtomicU64,
+    /// Requests by route and status (counted by the route table's layer).
+    pub http: metrics::HttpRequests,
+    /// Latency of `POST /v1/decide`.
+    pub decide: metrics::Histogram,
 }
 
 /// Runs the server until Ctrl-C. `ready` receives the bound address
@@ -53,13 +66,16 @@ pub fn serve(
     pipeline: Pipeline,
     ready: impl FnOnce(SocketAddr) + Send + 'static,
 ) -> Result<()> {
-    let reader = SqliteStore::open(&opts.data_dir.store())
-        .context("cannot open a read connection to the store")?;
-    let guard = load_guard(&opts.data_dir)?;
+    let reader: Box<dyn custos_store::Store> =
+        custos_store::open_store(&opts.data_dir.store_spec())
+            .context("cannot open a read connection to the store")?;
+    let guard = Arc::new(guard_admin::load_guard(&opts.data_dir, opts.guard.clone())?);
+    guard_admin::warm(&guard, &*reader)?;
     let pseudonyms = custos_investigate::PseudonymKey::load_or_create(&opts.data_dir.root)
         .context("cannot load the pseudonym key")?;
     let (committer, committer_thread) =
-        committer::spawn(pipeline).context("cannot start the committer thread")?;
+        committer::spawn(pipeline, Some(guard_admin::observer(Arc::clone(&guard))))
+            .context("cannot start the committer thread")?;
     let state = Arc::new(AppState {
         committer,
         reader: Mutex::new(reader),
@@ -77,10 +93,11 @@ pub fn serve(
             .with_context(|| format!("cannot listen on `{}`; is the port taken?", opts.listen))?;
         let addr = listener.local_addr()?;
         ready(addr);
-        axum::serve(listener, api::router(state))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
+        guard_admin::spawn_sighup(Arc::clone(&state), opts.data_dir.clone());
+        let routes = guard_admin::router(Arc::clone(&state), opts.data_dir.clone())
+            .merge(api::router(state));
+        axum::serve(listener, routes)
+            .with_graceful_shutdown(stop_signal())
             .await
             .context("the HTTP server stopped")
     });
@@ -91,31 +108,18 @@ pub fn serve(
     served
 }
 
-/// The guard with the policies of `DATA_DIR/policies/*.cedar` when that
-/// directory exists, else the shipped defaults. A policy with a problem
-/// stops the start: a guard must not run on policies nobody checked.
-fn load_guard(dir: &DataDir) -> Result<custos_guard::Guard> {
-    let policy_dir = dir.root.join("policies");
-    let mut sources = Vec::new();
-    if policy_dir.is_dir() {
-        let mut files: Vec<_> = std::fs::read_dir(&policy_dir)
-            .with_context(|| format!("cannot read `{}`", policy_dir.display()))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "cedar"))
-            .collect();
-        files.sort();
-        for f in files {
-            let text = std::fs::read_to_string(&f)
-                .with_context(|| format!("cannot read `{}`", f.display()))?;
-            sources.push(custos_guard::PolicySource::new(
-                f.display().to_string(),
-                text,
-            ));
+/// Ctrl-C, or SIGTERM as service managers send it: both stop cleanly.
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
         }
     }
-    if sources.is_empty() {
-        sources.push(custos_guard::PolicySource::default_policies());
-    }
-    custos_guard::Guard::new(custos_guard::GuardConfig::default(), &sources)
-        .map_err(|e| anyhow::anyhow!("the guard's policies have problems:\n{e}"))
+    let _ = tokio::signal::ctrl_c().await;
 }

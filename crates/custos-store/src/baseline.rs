@@ -141,7 +141,7 @@ pub fn postgres_copy(
 }
 
 /// A value in COPY's text format: `\N` for NULL, backslash escapes.
-fn text(out: &mut Vec<u8>, v: Option<&str>) {
+pub(crate) fn text(out: &mut Vec<u8>, v: Option<&str>) {
     let Some(v) = v else {
         out.extend_from_slice(b"\\N");
         return;
@@ -158,7 +158,7 @@ fn text(out: &mut Vec<u8>, v: Option<&str>) {
 }
 
 /// A bytea in COPY's text format: `\\x` and hex.
-fn bytea(out: &mut Vec<u8>, v: &[u8]) {
+pub(crate) fn bytea(out: &mut Vec<u8>, v: &[u8]) {
     out.extend_from_slice(b"\\\\x");
     out.extend_from_slice(custos_core::hex(v).as_bytes());
 }

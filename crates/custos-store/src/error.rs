@@ -46,6 +46,32 @@ pub enum StoreError {
 
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+
+    #[error("cannot connect to the PostgreSQL store `{url}`: {source}")]
+    Connect {
+        /// The URL without its password.
+        url: String,
+        #[source]
+        source: postgres::Error,
+    },
+
+    #[error("postgres: {0}")]
+    Postgres(#[from] postgres::Error),
+
+    #[error("the store connection is in use by another call on the same handle")]
+    Busy,
+
+    #[error("cannot stream rows to PostgreSQL's COPY: {0}")]
+    Copy(#[source] std::io::Error),
+
+    #[error("the store `{url}` is not supported: use `postgres://USER@HOST:PORT/DB` for PostgreSQL, or drop --store (and CUSTOS_STORE) for the embedded SQLite store")]
+    UnsupportedStore {
+        /// The URL without its password.
+        url: String,
+    },
+
+    #[error("the ledger name `{0}` is not valid: use 1 to 64 letters, digits, `-`, `_` or `.`")]
+    LedgerName(String),
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -5,9 +5,11 @@
 //! other crates keep here (alerts, detector state).
 //!
 //! Everything lives behind the narrow [`Store`] trait. [`SqliteStore`] is
-//! the embedded backend (one file in the data dir); a PostgreSQL backend
-//! will implement the same trait and run the same test suite
-//! (`tests/suite`). SQL appears only inside a backend's module.
+//! the embedded backend (one file in the data dir); [`PgStore`] the
+//! PostgreSQL one (a database shared by nodes and by several ledgers).
+//! Both run the same test suite (`tests/suite`). A [`StoreSpec`], parsed
+//! from a `--store` URL, names which one [`open_store`] opens. SQL
+//! appears only inside a backend's module.
 //!
 //! The store is derived data: the ledger is the source of truth. What the
 //! store writes for an event comes from the pure [`derive_rows`], so
@@ -21,9 +23,12 @@
 pub mod baseline;
 mod error;
 mod model;
+pub mod postgres;
 mod rows;
+mod spec;
 pub mod sqlite;
 
+pub use crate::postgres::PgStore;
 pub use error::{Result, StoreError};
 pub use model::{
     Account, AlertFilter, AlertRow, Employee, EmployeeStatus, LedgerHead, Order, Reactivation,
@@ -33,6 +38,7 @@ pub use rows::{
     derive_rows, derive_rows_hashed, leaf_hash, AccountStatus, DisclosureRow, EventRow, EventRows,
     FactUpdate, FieldSet, StoredRows,
 };
+pub use spec::{open_store, StoreSpec, DEFAULT_LEDGER};
 pub use sqlite::SqliteStore;
 
 use std::collections::HashMap;
@@ -133,4 +139,122 @@ pub trait Store: Send {
     /// Stores an opaque value (a detector snapshot) under `key`.
     fn put_state(&mut self, key: &str, value: &[u8]) -> Result<()>;
     fn get_state(&self, key: &str) -> Result<Option<Vec<u8>>>;
+}
+
+/// A boxed store is a store: `Box<dyn Store>` handles pass wherever a
+/// `&dyn Store` or `&mut dyn Store` is wanted.
+impl<S: Store + ?Sized> Store for Box<S> {
+    fn ledger_size(&self) -> Result<u64> {
+        (**self).ledger_size()
+    }
+
+    fn ledger_head(&self) -> Result<Option<LedgerHead>> {
+        (**self).ledger_head()
+    }
+
+    fn index_batch(&mut self, batch: &[EventRows], head: &LedgerHead) -> Result<()> {
+        (**self).index_batch(batch, head)
+    }
+
+    fn lookup_ids(&self, ids: &[&str]) -> Result<HashMap<String, Seen>> {
+        (**self).lookup_ids(ids)
+    }
+
+    fn scan_rows(&self, range: Range<u64>) -> Result<Vec<StoredRows>> {
+        (**self).scan_rows(range)
+    }
+
+    fn event(&self, id: &str) -> Result<Option<EventRow>> {
+        (**self).event(id)
+    }
+
+    fn events_by_employee(
+        &self,
+        employee: &str,
+        window: TimeWindow,
+        limit: usize,
+    ) -> Result<Vec<EventRow>> {
+        (**self).events_by_employee(employee, window, limit)
+    }
+
+    fn events_by_seller(
+        &self,
+        seller: &str,
+        window: TimeWindow,
+        limit: usize,
+    ) -> Result<Vec<EventRow>> {
+        (**self).events_by_seller(seller, window, limit)
+    }
+
+    fn disclosures_by_employee(
+        &self,
+        employee: &str,
+        window: TimeWindow,
+    ) -> Result<Vec<DisclosureRow>> {
+        (**self).disclosures_by_employee(employee, window)
+    }
+
+    fn disclosures_by_customer(
+        &self,
+        customer: &str,
+        window: TimeWindow,
+    ) -> Result<Vec<DisclosureRow>> {
+        (**self).disclosures_by_customer(customer, window)
+    }
+
+    fn review(&self, id: &str) -> Result<Option<Review>> {
+        (**self).review(id)
+    }
+
+    fn order(&self, id: &str) -> Result<Option<Order>> {
+        (**self).order(id)
+    }
+
+    fn ticket(&self, id: &str) -> Result<Option<Ticket>> {
+        (**self).ticket(id)
+    }
+
+    fn account(&self, id: &str) -> Result<Option<Account>> {
+        (**self).account(id)
+    }
+
+    fn employee(&self, id: &str) -> Result<Option<Employee>> {
+        (**self).employee(id)
+    }
+
+    fn employees(&self) -> Result<Vec<Employee>> {
+        (**self).employees()
+    }
+
+    fn customers_of_seller(&self, seller: &str) -> Result<Vec<Relation>> {
+        (**self).customers_of_seller(seller)
+    }
+
+    fn sellers_of_customer(&self, customer: &str) -> Result<Vec<Relation>> {
+        (**self).sellers_of_customer(customer)
+    }
+
+    fn is_honeytoken(&self, customer: &str) -> Result<bool> {
+        (**self).is_honeytoken(customer)
+    }
+
+    fn put_alert(&mut self, alert: &AlertRow) -> Result<()> {
+        (**self).put_alert(alert)
+    }
+
+    fn put_alerts(&mut self, alerts: &[AlertRow]) -> Result<()> {
+        (**self).put_alerts(alerts)
+    }
+
+    fn alerts(&self, filter: &AlertFilter) -> Result<Vec<AlertRow>> {
+        (**self).alerts(filter)
+    }
+
+    fn put_state(&mut self, key: &str, value: &[u8]) -> Result<()> {
+        (**self).put_state(key, value)
+    }
+
+    fn get_state(&self, key: &str) -> Result<Option<Vec<u8>>> {
+        (**self).get_state(key)
+    }
 }

@@ -168,6 +168,9 @@ pub struct Reactivation {
 pub enum EmployeeStatus {
     Active,
     Left,
+    /// Barred from acting for now (`employee.change` with
+    /// `attrs.status` `suspended`); `active` lifts it.
+    Suspended,
 }
 
 impl EmployeeStatus {
@@ -175,6 +178,7 @@ impl EmployeeStatus {
         match self {
             EmployeeStatus::Active => "active",
             EmployeeStatus::Left => "left",
+            EmployeeStatus::Suspended => "suspended",
         }
     }
 
@@ -182,6 +186,7 @@ impl EmployeeStatus {
         match s {
             "active" => Some(EmployeeStatus::Active),
             "left" => Some(EmployeeStatus::Left),
+            "suspended" => Some(EmployeeStatus::Suspended),
             _ => None,
         }
     }

@@ -7,6 +7,7 @@
 //! its ledger index and its entry bytes (never on earlier events or on
 //! the store's state).
 
+use crate::model::EmployeeStatus;
 use custos_core::{Action, ActorType, DataField, Event, Outcome, TargetType, Timestamp};
 use sha2::{Digest, Sha256};
 use std::collections::HashSet;
@@ -240,6 +241,9 @@ pub enum FactUpdate {
         role: Option<String>,
         team: Option<String>,
         site: Option<String>,
+        /// `attrs.status`: `suspended` or `active` (lifting a suspension);
+        /// other values change nothing, and a leaver stays left.
+        status: Option<EmployeeStatus>,
         time: Timestamp,
     },
     EmployeeLeft {
@@ -471,6 +475,10 @@ fn derive_facts(e: &Event) -> Vec<FactUpdate> {
             role: attr("role"),
             team: attr("team"),
             site: attr("site"),
+            status: e
+                .attr_str("status")
+                .and_then(EmployeeStatus::parse)
+                .filter(|s| *s != EmployeeStatus::Left),
             time,
         },
         (Action::EmployeeLeave, Some(employee)) => FactUpdate::EmployeeLeft {

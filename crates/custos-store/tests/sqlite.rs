@@ -43,9 +43,13 @@ impl Harness for SqliteHarness {
     fn execute_raw(&mut self, sql: &str) {
         self.sqlite().connection().execute_batch(sql).unwrap();
     }
+
+    fn wipe(&mut self) {
+        self.execute_raw("DELETE FROM events; DELETE FROM disclosures; DELETE FROM ledger_head;");
+    }
 }
 
-store_test_suite!(SqliteHarness::new());
+store_test_suite!(Some(SqliteHarness::new()));
 
 #[test]
 fn file_lives_in_the_data_dir_and_migrations_are_recorded_once() {

@@ -19,6 +19,11 @@ fn severity_rank(s: &str) -> usize {
 }
 
 fn stored_alerts(ctx: &Context, filter: &AlertFilter) -> Result<Vec<AlertRow>> {
+    // A shared PostgreSQL store holds the alerts of every partition and
+    // node: reading them needs no ledger of this data dir.
+    if let custos_store::StoreSpec::Postgres { .. } = ctx.store {
+        return Ok(custos_store::open_store(&ctx.store)?.alerts(filter)?);
+    }
     let p = ctx.open_read_only()?;
     Ok(p.store().alerts(filter)?)
 }
@@ -139,8 +144,9 @@ pub fn eval(ctx: &Context, args: EvalArgs) -> Result<Outcome> {
 
 /// One row per employee with the current risk score and its top reasons.
 pub fn risk(ctx: &Context, limit: Option<usize>) -> Result<Outcome> {
+    let rules = ctx.sigma_rules()?;
     let mut p = ctx.open_read_only()?;
-    p.enable_detection(ctx.config.detect.clone())
+    p.enable_detection_with_rules(ctx.config.detect.clone(), rules.as_ref())
         .context("cannot start detection")?;
     let mut rows = p.risk();
     rows.retain(|r| r.score > 0.0);

@@ -101,7 +101,8 @@ fn timed_ingest(ctx: &Context, file: &Path, dir: &Path, detect: bool) -> Result<
     let started = Instant::now();
     let mut p = Pipeline::open(&DataDir::new(dir), &ctx.config.origin)?;
     if detect {
-        p.enable_detection(ctx.config.detect.clone())?;
+        let rules = ctx.sigma_rules()?;
+        p.enable_detection_with_rules(ctx.config.detect.clone(), rules.as_ref())?;
     }
     let files = vec![file.to_string_lossy().into_owned()];
     let (summary, failure) = ingest_cmd::ingest_files(&mut p, files, ctx.config.batch, false)?;

@@ -21,6 +21,8 @@ struct File {
     ingest: IngestSection,
     #[serde(default)]
     serve: ServeSection,
+    #[serde(default)]
+    guard: GuardSection,
     /// Detector thresholds and windows; see `custos_detect::DetectConfig`
     /// for every key and its default.
     #[serde(default)]
@@ -47,6 +49,22 @@ struct ServeSection {
     listen: Option<String>,
 }
 
+/// `[guard]`: quotas and four-eyes options of the guard. Defaults:
+/// `hour_limit = 10`, `day_limit = 30` (distinct customers an employee
+/// may see beyond their tickets' scope per hour and per day, break-glass
+/// included), `approval_ttl_minutes = 1440` (how long a four-eyes request
+/// stays open), `approver_team = "any"` (any team lead other than the
+/// requester; `same`: a lead of the requester's team; `other`: a lead of
+/// another team).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct GuardSection {
+    hour_limit: Option<i64>,
+    day_limit: Option<i64>,
+    approval_ttl_minutes: Option<i64>,
+    approver_team: Option<String>,
+}
+
 /// The validated, immutable configuration.
 #[derive(Clone, Debug)]
 pub struct Config {
@@ -54,11 +72,13 @@ pub struct Config {
     pub batch: usize,
     pub listen: SocketAddr,
     pub detect: custos_detect::DetectConfig,
+    pub guard: custos_guard::GuardConfig,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
+            guard: custos_guard::GuardConfig::default(),
             detect: custos_detect::DetectConfig::default(),
             origin: custos_ingest::DEFAULT_ORIGIN.to_owned(),
             batch: 50_000,
@@ -129,6 +149,22 @@ pub fn parse(text: &str) -> Result<Config, Vec<String>> {
             )),
         }
     }
+    let g = file.guard;
+    cfg.guard.hour_limit = g.hour_limit.unwrap_or(cfg.guard.hour_limit);
+    cfg.guard.day_limit = g.day_limit.unwrap_or(cfg.guard.day_limit);
+    if let Some(m) = g.approval_ttl_minutes {
+        cfg.guard.approval_ttl_ms = m.saturating_mul(60_000);
+    }
+    if let Some(team) = g.approver_team {
+        match custos_guard::ApproverTeam::parse(&team) {
+            Some(t) => cfg.guard.approver_team = t,
+            None => problems.push(format!(
+                "`guard.approver_team` is `{team}`; use one of {}",
+                custos_guard::ApproverTeam::NAMES.join(", ")
+            )),
+        }
+    }
+    problems.extend(cfg.guard.problems());
     problems.extend(file.detect.problems());
     cfg.detect = file.detect;
     if problems.is_empty() {
@@ -160,6 +196,54 @@ mod tests {
             problems[0].starts_with("`detect.seller_affinity.alpha`"),
             "{problems:?}"
         );
+    }
+
+    #[test]
+    fn guard_section_has_defaults_and_is_validated() {
+        let cfg = parse("version = 1").unwrap();
+        assert_eq!(cfg.guard, custos_guard::GuardConfig::default());
+        let cfg = parse(
+            "version = 1\n[guard]\nhour_limit = 5\nday_limit = 12\napproval_ttl_minutes = 60\napprover_team = \"other\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                cfg.guard.hour_limit,
+                cfg.guard.day_limit,
+                cfg.guard.approval_ttl_ms
+            ),
+            (5, 12, 3_600_000)
+        );
+        assert_eq!(cfg.guard.approver_team, custos_guard::ApproverTeam::Other);
+        // (text, a problem that must be reported)
+        let cases = [
+            ("hour_limit = 0", "`guard.hour_limit` is 0"),
+            ("hour_limit = 50", "above `guard.day_limit` (30)"),
+            (
+                "approval_ttl_minutes = 0",
+                "`guard.approval_ttl_minutes` is 0",
+            ),
+            ("approver_team = \"mine\"", "use one of any, same, other"),
+            ("quota = 3", "unknown field `quota`"),
+        ];
+        for (text, want) in cases {
+            let problems = parse(&format!("version = 1\n[guard]\n{text}\n")).unwrap_err();
+            assert!(
+                problems.iter().any(|p| p.contains(want)),
+                "{text}: {problems:?}"
+            );
+        }
+        let problems =
+            parse("version = 1\n[guard]\nhour_limit = -1\nday_limit = 0\napprover_team = \"x\"\n")
+                .unwrap_err();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+    }
+
+    #[test]
+    fn detect_names_a_rules_folder() {
+        assert_eq!(parse("version = 1").unwrap().detect.rules_dir, None);
+        let cfg = parse("version = 1\n[detect]\nrules_dir = \"/etc/custos/rules\"\n").unwrap();
+        assert_eq!(cfg.detect.rules_dir.as_deref(), Some("/etc/custos/rules"));
     }
 
     #[test]

@@ -5,22 +5,47 @@ use crate::Outcome;
 use anyhow::Result;
 use serde::Serialize;
 
-pub fn verify(ctx: &Context) -> Result<Outcome> {
+#[derive(clap::Args)]
+pub struct VerifyArgs {
+    /// Also verify every partition ledger of a scale-out deployment's
+    /// shared dir (see `custos serve --bus`), with the cosignatures the
+    /// nodes published for them; needs the shared `--store postgres://...`.
+    #[arg(long, env = "CUSTOS_SHARED")]
+    shared: Option<std::path::PathBuf>,
+}
+
+pub fn verify(ctx: &Context, args: VerifyArgs) -> Result<Outcome> {
     let dir = ctx.data_dir();
-    if !dir.ledger().join("checkpoint").exists() {
+    let own = dir.ledger().join("checkpoint").exists();
+    if !own && args.shared.is_none() {
         return Err(UsageError(format!(
             "`{}` holds no Custos ledger to verify; pass the right --data-dir",
             ctx.data_dir.display()
         ))
         .into());
     }
-    let report = custos_ingest::verify(&dir);
-    output::record(ctx.format, &report)?;
-    Ok(if report.ok {
-        Outcome::Ok
-    } else {
-        Outcome::Problem
-    })
+    let mut ok = true;
+    if own {
+        let report = custos_ingest::verify(&dir);
+        ok &= report.ok;
+        output::record(ctx.format, &report)?;
+    }
+    if let Some(shared) = &args.shared {
+        let url = crate::node_cmd::shared_store_url(ctx)?;
+        let reports = custos_server::node::verify_partitions(shared, &url);
+        if reports.is_empty() {
+            return Err(UsageError(format!(
+                "`{}` holds no partition ledgers (`p0/`, `p1/`, ...); pass the deployment's shared dir",
+                shared.display()
+            ))
+            .into());
+        }
+        for r in &reports {
+            ok &= r.report.ok;
+            output::record(ctx.format, r)?;
+        }
+    }
+    Ok(if ok { Outcome::Ok } else { Outcome::Problem })
 }
 
 pub fn checkpoint(ctx: &Context) -> Result<Outcome> {

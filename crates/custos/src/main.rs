@@ -2,6 +2,7 @@
 //! together and prints results; the work itself lives in the libraries.
 
 mod alerts_cmd;
+mod audit_cmd;
 mod bench_cmd;
 mod case_cmd;
 mod config;
@@ -9,8 +10,10 @@ mod ingest_cmd;
 mod input;
 mod investigate_cmd;
 mod ledger_cmd;
+mod node_cmd;
 mod output;
 mod policy_cmd;
+mod publish_cmd;
 mod serve_cmd;
 mod sim_cmd;
 
@@ -37,6 +40,10 @@ struct Cli {
     /// Store URL: the embedded SQLite store by default; `postgres://...` for a shared one.
     #[arg(long, global = true, env = "CUSTOS_STORE")]
     store: Option<String>,
+    /// With a PostgreSQL store: the name of this data dir's ledger in the
+    /// database (one database may hold several ledgers).
+    #[arg(long, global = true, env = "CUSTOS_LEDGER", default_value = custos_store::DEFAULT_LEDGER)]
+    ledger: String,
     /// Output format: `table` for people (the default on a terminal), `json` (JSON Lines) or `csv`.
     #[arg(long, global = true)]
     format: Option<Format>,
@@ -55,8 +62,10 @@ struct Cli {
 enum Command {
     /// Appends events: validate, ledger, store. FILE may be `-` for stdin; .gz and .zst are read as such.
     Ingest(ingest_cmd::IngestArgs),
+    /// Publishes events to the NATS JetStream bus that `custos serve --bus` nodes share. FILE may be `-`.
+    Publish(publish_cmd::PublishArgs),
     /// Checks the ledger end to end against its signed checkpoint, and the store against the ledger.
-    Verify,
+    Verify(ledger_cmd::VerifyArgs),
     /// Prints the latest signed checkpoint (C2SP tlog-checkpoint in a signed note).
     Checkpoint,
     /// Prints the inclusion proof of one event in the current checkpoint.
@@ -98,6 +107,8 @@ enum Command {
     /// Investigation cases: open, list, show, assign, note, attach, status, close.
     #[command(subcommand)]
     Case(case_cmd::CaseCommand),
+    /// Who used Custos: the `custos.access` records of API use (who, role, route, what, when).
+    Audit(audit_cmd::AuditArgs),
     /// Documents: `report breach --case C [--format md|html]`, the GDPR Art. 33/34 notification draft.
     Report(case_cmd::ReportArgs),
 }
@@ -125,20 +136,27 @@ fn main() -> ExitCode {
     if let Some(origin) = &cli.origin {
         config.origin = origin.clone();
     }
+    let store = match custos_store::StoreSpec::from_url(
+        cli.store.as_deref(),
+        &cli.data_dir.join(custos_store::SqliteStore::FILE_NAME),
+        &cli.ledger,
+    ) {
+        Ok(spec) => spec,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let ctx = output::Context {
         data_dir: cli.data_dir.clone(),
+        store,
         format: cli.format.unwrap_or_else(Format::default_for_terminal),
         config,
     };
-    if let Some(url) = &cli.store {
-        if !url.starts_with("sqlite:") {
-            eprintln!("error: the store `{url}` is not supported by this build: only the embedded SQLite store is; drop --store (or CUSTOS_STORE)");
-            return ExitCode::from(2);
-        }
-    }
     let result = match cli.command {
         Command::Ingest(args) => ingest_cmd::run(&ctx, args),
-        Command::Verify => ledger_cmd::verify(&ctx),
+        Command::Publish(args) => publish_cmd::run(&ctx, args),
+        Command::Verify(args) => ledger_cmd::verify(&ctx, args),
         Command::Checkpoint => ledger_cmd::checkpoint(&ctx),
         Command::Prove { event_id } => ledger_cmd::prove(&ctx, &event_id),
         Command::Simulate(args) => sim_cmd::simulate(&ctx, args),
@@ -155,6 +173,7 @@ fn main() -> ExitCode {
         Command::Policy(cmd) => policy_cmd::run(&ctx, cmd),
         Command::Case(cmd) => case_cmd::run(&ctx, cmd),
         Command::Report(args) => case_cmd::report(&ctx, args),
+        Command::Audit(args) => audit_cmd::audit(&ctx, args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -25,13 +25,15 @@ impl Format {
 /// What every command gets from the global options.
 pub struct Context {
     pub data_dir: PathBuf,
+    /// The store (`--store`): the embedded one in the data dir by default.
+    pub store: custos_store::StoreSpec,
     pub format: Format,
     pub config: crate::config::Config,
 }
 
 impl Context {
     pub fn data_dir(&self) -> custos_ingest::DataDir {
-        custos_ingest::DataDir::new(self.data_dir.clone())
+        custos_ingest::DataDir::new(self.data_dir.clone()).with_store(self.store.clone())
     }
 
     /// Opens an existing data dir for reading, beside a running server.
@@ -49,13 +51,28 @@ impl Context {
             .with_context(|| format!("cannot open the data dir `{}`", self.data_dir.display()))
     }
 
-    /// Opens the pipeline with detection on, caught up with the ledger.
+    /// Opens the pipeline with detection on (and the Sigma rules of the
+    /// data dir and `[detect] rules_dir`), caught up with the ledger.
     pub fn open_detecting(&self) -> anyhow::Result<custos_ingest::Pipeline> {
         use anyhow::Context as _;
+        let rules = self.sigma_rules()?;
         let mut p = self.open()?;
-        p.enable_detection(self.config.detect.clone())
+        p.enable_detection_with_rules(self.config.detect.clone(), rules.as_ref())
             .context("cannot start detection")?;
         Ok(p)
+    }
+
+    /// The Sigma rules of `DATA_DIR/rules/` and of the configured
+    /// `[detect] rules_dir`; a bad rule file is a configuration error.
+    pub fn sigma_rules(&self) -> anyhow::Result<Option<custos_detect::SigmaRules>> {
+        let configured = self
+            .config
+            .detect
+            .rules_dir
+            .as_deref()
+            .map(std::path::Path::new);
+        custos_ingest::Pipeline::load_sigma_rules(&self.data_dir.join("rules"), configured)
+            .map_err(|e| UsageError(format!("cannot load the Sigma rules: {e}")).into())
     }
 
     pub fn open(&self) -> anyhow::Result<custos_ingest::Pipeline> {

@@ -1,10 +1,9 @@
 //! `custos serve [--demo]` and `custos token create`.
 
 use crate::output::{Context, UsageError};
-use crate::{ingest_cmd, Outcome};
+use crate::{ingest_cmd, node_cmd, Outcome};
 use anyhow::{Context as _, Result};
 use custos_server::{create_token, Role, ServeOptions};
-use custos_store::SqliteStore;
 use std::io::{BufWriter, Write};
 use std::net::SocketAddr;
 
@@ -17,25 +16,60 @@ pub struct ServeArgs {
     /// and print a fresh admin token to sign in with.
     #[arg(long)]
     demo: bool,
+    #[command(flatten)]
+    bus: node_cmd::BusArgs,
 }
 
 pub fn serve(ctx: &Context, args: ServeArgs) -> Result<Outcome> {
+    // A bus node keeps its own ledger (its users' actions, the guard's
+    // decisions, cases) under its own name in the shared store.
+    let node_ctx;
+    let ctx = match &args.bus.bus {
+        Some(_) if args.demo => {
+            return Err(UsageError(
+                "--demo seeds one node's own store; drop --bus to run the demo".into(),
+            )
+            .into())
+        }
+        Some(_) => {
+            node_ctx = Context {
+                data_dir: ctx.data_dir.clone(),
+                store: custos_store::StoreSpec::Postgres {
+                    url: node_cmd::shared_store_url(ctx)?,
+                    ledger: format!("node-{}", node_cmd::node_name(&args.bus)?),
+                },
+                format: ctx.format,
+                config: ctx.config.clone(),
+            };
+            &node_ctx
+        }
+        None => ctx,
+    };
     let mut pipeline = ctx.open_detecting()?;
     if args.demo {
         if pipeline.ledger().size() == 0 {
             seed_demo(ctx, &mut pipeline)?;
         }
-        let mut store = SqliteStore::open(&ctx.data_dir().store())?;
-        let token = create_token(&mut store, Role::Admin, "demo", Some(1))?;
+        let mut store = custos_store::open_store(&ctx.data_dir().store_spec())?;
+        let token = create_token(&mut *store, Role::Admin, "demo", Some(1))?;
         eprintln!("demo: sign in to the console with this admin token (valid one day):\n{token}");
     }
     let opts = ServeOptions {
         listen: args.listen.unwrap_or(ctx.config.listen),
         data_dir: ctx.data_dir(),
+        guard: ctx.config.guard.clone(),
     };
-    custos_server::serve(opts, pipeline, |addr| {
+    let node = match &args.bus.bus {
+        Some(url) => Some(node_cmd::start(ctx, &args.bus, url)?),
+        None => None,
+    };
+    let served = custos_server::serve(opts, pipeline, |addr| {
         eprintln!("custos: console and API on http://{addr}/ (Ctrl-C stops)");
-    })?;
+    });
+    if let Some(node) = node {
+        node.stop()?;
+    }
+    served?;
     Ok(Outcome::Ok)
 }
 
@@ -96,8 +130,8 @@ pub fn token(ctx: &Context, cmd: TokenCommand) -> Result<Outcome> {
             })?;
             std::fs::create_dir_all(&ctx.data_dir)
                 .with_context(|| format!("cannot create `{}`", ctx.data_dir.display()))?;
-            let mut store = SqliteStore::open(&ctx.data_dir().store())?;
-            let token = create_token(&mut store, role, &name, days)?;
+            let mut store = custos_store::open_store(&ctx.data_dir().store_spec())?;
+            let token = create_token(&mut *store, role, &name, days)?;
             println!("{token}");
             Ok(Outcome::Ok)
         }

@@ -259,6 +259,7 @@ fn cases_are_listed_and_shown_to_investigators_only() {
     let id = summary(&opened)["case"].as_str().unwrap().to_owned();
     let investigator = token(&data, "investigator", &[]);
     let analyst = token(&data, "analyst", &[]);
+    let dpo = token(&data, "dpo", &[]);
     let server = start(&data);
     assert_eq!(get(&server, "/v1/cases", Some(&analyst)).status, 403);
     let a = get(&server, "/v1/cases", Some(&investigator));
@@ -270,6 +271,13 @@ fn cases_are_listed_and_shown_to_investigators_only() {
     assert_eq!(a.status, 200, "{}", a.body);
     let case: serde_json::Value = serde_json::from_str(&a.body).unwrap();
     assert_eq!(case["status"], "open");
+    // An investigator sees the employee under a pseudonym until revealed
+    // in the case; the DPO sees the id.
+    let pseudonym = case["employees"][0].as_str().unwrap();
+    assert!(pseudonym.starts_with("emp~"), "{pseudonym}");
+    assert!(!a.body.contains("emp-3"), "{}", a.body);
+    let a = get(&server, &format!("/v1/cases/{id}"), Some(&dpo));
+    let case: serde_json::Value = serde_json::from_str(&a.body).unwrap();
     assert_eq!(case["employees"][0], "emp-3");
     let a = get(&server, "/v1/cases/case-00000000", Some(&investigator));
     assert_eq!(a.status, 404, "{}", a.body);

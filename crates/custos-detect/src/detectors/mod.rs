@@ -22,6 +22,7 @@ pub(crate) mod reactivation_abuse;
 pub(crate) mod review_deletion_targeting;
 pub mod rules;
 pub(crate) mod seller_affinity;
+pub mod sigma;
 pub(crate) mod volume_anomaly;
 
 /// Which detector raised an alert; its wire name is the alert's `detector`.
@@ -37,6 +38,8 @@ pub enum DetectorKind {
     DepartingEmployee,
     GuardDenials,
     Rule,
+    /// A Sigma rule; the alert's detector is `sigma:<rule id>`.
+    Sigma,
 }
 
 impl DetectorKind {
@@ -51,6 +54,7 @@ impl DetectorKind {
         DetectorKind::DepartingEmployee,
         DetectorKind::GuardDenials,
         DetectorKind::Rule,
+        DetectorKind::Sigma,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -65,6 +69,7 @@ impl DetectorKind {
             DetectorKind::DepartingEmployee => "departing_employee",
             DetectorKind::GuardDenials => "guard_denials",
             DetectorKind::Rule => "rule",
+            DetectorKind::Sigma => "sigma",
         }
     }
 }

@@ -11,8 +11,8 @@ mod read;
 mod sql;
 
 use crate::model::{
-    Account, AlertFilter, AlertRow, Employee, LedgerHead, Order, Relation, Review, Seen, Ticket,
-    TimeWindow,
+    Account, AlertFilter, AlertRow, Employee, EmployeeStatus, LedgerHead, Order, Relation, Review,
+    Seen, Ticket, TimeWindow,
 };
 use crate::rows::{DisclosureRow, EventRow, EventRows, FactUpdate, StoredRows};
 use crate::{Result, Store, StoreError};
@@ -401,10 +401,18 @@ impl<'t, 'c> FactWriter<'t, 'c> {
                 role,
                 team,
                 site,
+                status,
                 time,
             } => self.run(
                 sql::EMPLOYEE_CHANGED,
-                params![employee, role, team, site, time.0],
+                params![
+                    employee,
+                    role,
+                    team,
+                    site,
+                    time.0,
+                    status.map(EmployeeStatus::as_str)
+                ],
             )?,
             FactUpdate::EmployeeLeft {
                 employee,

@@ -145,10 +145,12 @@ pub const EMPLOYEE_HIRED: &str = "INSERT INTO employees (id, role, team, site, s
      status = 'active', hired_at = excluded.hired_at, left_at = NULL, leave_reason = NULL,
      from_hr = 1";
 
+/// `?6` is a new status (`suspended`, `active`) or NULL; a leaver stays left.
 pub const EMPLOYEE_CHANGED: &str = "INSERT INTO employees (id, role, team, site, status, from_hr,
-     first_seen) VALUES (?1, ?2, ?3, ?4, 'active', 1, ?5)
+     first_seen) VALUES (?1, ?2, ?3, ?4, coalesce(?6, 'active'), 1, ?5)
      ON CONFLICT (id) DO UPDATE SET role = coalesce(excluded.role, role),
-     team = coalesce(excluded.team, team), site = coalesce(excluded.site, site), from_hr = 1";
+     team = coalesce(excluded.team, team), site = coalesce(excluded.site, site), from_hr = 1,
+     status = CASE WHEN ?6 IS NOT NULL AND status != 'left' THEN ?6 ELSE status END";
 
 pub const EMPLOYEE_LEFT: &str = "INSERT INTO employees (id, status, left_at, leave_reason,
      from_hr, first_seen) VALUES (?1, 'left', ?2, ?3, 1, ?2)

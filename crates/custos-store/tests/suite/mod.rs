@@ -19,12 +19,15 @@ pub trait Harness {
     fn reopen(&mut self);
     /// Runs one SQL statement around the store, as an attacker with
     /// database access would. Statements use only table and column names
-    /// that every backend shares.
+    /// (and SQL) that every backend shares.
     fn execute_raw(&mut self, sql: &str);
+    /// Empties the store, as if freshly created.
+    fn wipe(&mut self);
 }
 
 /// Expands to one `#[test]` per suite function, each with a fresh harness
-/// from `$make`.
+/// from `$make`, an `Option`: `None` skips the test (a server that is not
+/// there, outside CI; the harness has said why).
 #[macro_export]
 macro_rules! store_test_suite {
     ($make:expr) => {
@@ -35,6 +38,7 @@ macro_rules! store_test_suite {
             review_created_deleted_restored,
             ticket_opened_assigned_closed,
             employee_hired_changed_left,
+            employee_suspended_then_reinstated,
             employee_learned_from_own_events_until_hr_speaks,
             account_banned_then_reactivated,
             customer_seller_relations_both_ways,
@@ -58,7 +62,7 @@ macro_rules! store_test_suite {
         $(
             #[test]
             fn $name() {
-                let mut harness = $make;
+                let Some(mut harness) = $make else { return };
                 suite::$name(&mut harness);
             }
         )+
@@ -558,6 +562,77 @@ pub fn ticket_opened_assigned_closed(h: &mut dyn Harness) {
     assert_eq!(t.resolution.as_deref(), Some("refunded"));
     assert_eq!(t.kind.as_deref(), Some("order_issue"));
     assert_eq!(s.ticket("tkt-404").unwrap(), None);
+}
+
+pub fn employee_suspended_then_reinstated(h: &mut dyn Harness) {
+    let s = h.store();
+    let change = |id: &str, time: &str, attrs: &str| {
+        by(
+            "system",
+            id,
+            time,
+            "hr",
+            "employee.change",
+            &format!(r#","target":{{"type":"employee","id":"emp-5"}},"attrs":{attrs}"#),
+        )
+    };
+    let status = |s: &mut dyn Store| s.employee("emp-5").unwrap().unwrap().status;
+    // (event, status after it): a plain change keeps a suspension, a
+    // leaver cannot be suspended back to life, an unknown value is ignored.
+    let steps = [
+        (
+            change(
+                "s1",
+                "2025-01-01T00:00:00Z",
+                r#"{"status":"suspended","role":"cs-agent"}"#,
+            ),
+            EmployeeStatus::Suspended,
+        ),
+        (
+            change("s2", "2025-01-02T00:00:00Z", r#"{"team":"cs-2"}"#),
+            EmployeeStatus::Suspended,
+        ),
+        (
+            change("s3", "2025-01-03T00:00:00Z", r#"{"status":"on-fire"}"#),
+            EmployeeStatus::Suspended,
+        ),
+        (
+            change("s4", "2025-01-04T00:00:00Z", r#"{"status":"active"}"#),
+            EmployeeStatus::Active,
+        ),
+        (
+            change("s5", "2025-01-05T00:00:00Z", r#"{"status":"left"}"#),
+            EmployeeStatus::Active,
+        ),
+        (
+            by(
+                "system",
+                "s6",
+                "2025-01-06T00:00:00Z",
+                "hr",
+                "employee.leave",
+                r#","target":{"type":"employee","id":"emp-5"},"attrs":{"reason":"terminated"}"#,
+            ),
+            EmployeeStatus::Left,
+        ),
+        (
+            change("s7", "2025-01-07T00:00:00Z", r#"{"status":"suspended"}"#),
+            EmployeeStatus::Left,
+        ),
+        (
+            change("s8", "2025-01-08T00:00:00Z", r#"{"status":"active"}"#),
+            EmployeeStatus::Left,
+        ),
+    ];
+    for (n, (event, want)) in steps.into_iter().enumerate() {
+        index(s, &[event]);
+        assert_eq!(status(s), want, "after step {}", n + 1);
+    }
+    let e = s.employee("emp-5").unwrap().unwrap();
+    assert_eq!(
+        (e.role.as_deref(), e.team.as_deref()),
+        (Some("cs-agent"), Some("cs-2"))
+    );
 }
 
 pub fn employee_hired_changed_left(h: &mut dyn Harness) {
@@ -1236,7 +1311,7 @@ pub fn raw_edits_make_scan_rows_differ(h: &mut dyn Harness) {
         "UPDATE events SET seller = 'sel-evil' WHERE id = 'a4'",
         "UPDATE events SET time = time + 1 WHERE id = 'a1'",
         "UPDATE events SET actor_id = 'emp-other' WHERE id = 'a1'",
-        "UPDATE events SET entry = X'7B7D' WHERE id = 'a5'",
+        "UPDATE events SET entry = substr(entry, 2) WHERE id = 'a5'",
         "DELETE FROM events WHERE id = 'a10'",
         "UPDATE disclosures SET customer = 'cus-other' WHERE customer = 'cus-2'",
         "UPDATE disclosures SET employee = 'emp-other' WHERE customer = 'cus-3'",
@@ -1247,9 +1322,7 @@ pub fn raw_edits_make_scan_rows_differ(h: &mut dyn Harness) {
     for (i, sql) in tampers.iter().enumerate() {
         if i > 0 {
             // A fresh store for each tamper: start from a clean copy.
-            h.execute_raw("DELETE FROM events");
-            h.execute_raw("DELETE FROM disclosures");
-            h.execute_raw("DELETE FROM ledger_head");
+            h.wipe();
         }
         let rows = index(h.store(), &every_action());
         let n = rows.len() as u64;

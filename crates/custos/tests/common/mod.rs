@@ -176,3 +176,71 @@ pub fn token(data: &std::path::Path, role: &str, extra: &[&str]) -> String {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     format!("Bearer {}", stdout(&out).trim())
 }
+
+/// A PostgreSQL database of this test run's own, dropped at the end, on
+/// the server `CUSTOS_TEST_POSTGRES` names (default the local `test`).
+/// `None` (with the reason printed) when there is no server outside CI;
+/// a panic in CI, where the server must be there.
+#[allow(dead_code)]
+pub struct PgTestDb {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+#[allow(dead_code)]
+impl PgTestDb {
+    pub fn create(tag: &str) -> Option<PgTestDb> {
+        use postgres::{Client, NoTls};
+        let admin_url = std::env::var("CUSTOS_TEST_POSTGRES")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+        let mut admin = match Client::connect(&admin_url, NoTls) {
+            Ok(c) => c,
+            Err(e) if std::env::var_os("CI").is_some() => {
+                panic!("PostgreSQL at {admin_url} is required in CI: {e}")
+            }
+            Err(e) => {
+                eprintln!("skipped: no PostgreSQL at {admin_url} ({e}); set CUSTOS_TEST_POSTGRES");
+                return None;
+            }
+        };
+        let name = format!("custos_{tag}_{}", std::process::id());
+        admin
+            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .unwrap();
+        admin
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .unwrap();
+        let base = admin_url.split('?').next().unwrap_or(&admin_url);
+        let url = match base.rfind('/') {
+            Some(i) if i > "postgres://".len() => format!("{}/{name}", &base[..i]),
+            _ => format!("{base}/{name}"),
+        };
+        Some(PgTestDb {
+            admin_url,
+            name,
+            url,
+        })
+    }
+
+    /// Rows of (text, bigint, bigint) keyed by the text.
+    pub fn query_pairs(&self, sql: &str) -> std::collections::BTreeMap<String, (i64, i64)> {
+        let mut c = postgres::Client::connect(&self.url, postgres::NoTls).unwrap();
+        c.query(sql, &[])
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), (r.get(1), r.get(2))))
+            .collect()
+    }
+}
+
+impl Drop for PgTestDb {
+    fn drop(&mut self) {
+        if let Ok(mut admin) = postgres::Client::connect(&self.admin_url, postgres::NoTls) {
+            let _ = admin.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}
