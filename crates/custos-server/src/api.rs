@@ -270,6 +270,21 @@ pub(crate) async fn check(
     route: &str,
     subject: Option<&str>,
 ) -> Result<Caller, ApiError> {
+    let (caller, access) = check_deferred(state, headers, roles, route, subject)?;
+    commit_all(state, vec![access], "self-audit").await?;
+    Ok(caller)
+}
+
+/// [`check`] without the commit: the caller commits the returned
+/// `custos.access` event together with what the request writes, so both
+/// share one group commit, and commits it alone if the request fails.
+pub(crate) fn check_deferred(
+    state: &AppState,
+    headers: &HeaderMap,
+    roles: &[Role],
+    route: &str,
+    subject: Option<&str>,
+) -> Result<(Caller, custos_ingest::Prepared), ApiError> {
     let caller = with_reader(state, |s| authorize_any(s, headers, roles))?;
     let event = crate::auth::access_event(&caller, route, subject);
     let prepared = custos_ingest::prepare_value(
@@ -280,15 +295,27 @@ pub(crate) async fn check(
         &event,
     )
     .map_err(|r| ApiError::Internal(format!("self-audit event refused: {r}")))?;
+    Ok((caller, prepared))
+}
+
+/// Commits events the server itself made; each must be accepted.
+async fn commit_all(
+    state: &AppState,
+    events: Vec<custos_ingest::Prepared>,
+    what: &str,
+) -> Result<(), ApiError> {
     let outcome = state
         .committer
-        .commit(vec![prepared])
+        .commit(events)
         .await
         .map_err(ApiError::Internal)?;
-    match outcome.first() {
-        Some(ItemOutcome::Accepted { .. }) => Ok(caller),
-        other => Err(ApiError::Internal(format!(
-            "self-audit event not stored: {other:?}"
+    match outcome
+        .iter()
+        .find(|o| !matches!(o, ItemOutcome::Accepted { .. }))
+    {
+        None => Ok(()),
+        Some(other) => Err(ApiError::Internal(format!(
+            "{what} event not stored: {other:?}"
         ))),
     }
 }
@@ -587,18 +614,7 @@ async fn record(state: &AppState, event: Value) -> Result<(), ApiError> {
         &event,
     )
     .map_err(|r| ApiError::Internal(format!("guard event refused: {r}")))?;
-    match state
-        .committer
-        .commit(vec![prepared])
-        .await
-        .map_err(ApiError::Internal)?
-        .first()
-    {
-        Some(ItemOutcome::Accepted { .. }) => Ok(()),
-        other => Err(ApiError::Internal(format!(
-            "guard event not stored: {other:?}"
-        ))),
-    }
+    commit_all(state, vec![prepared], "guard").await
 }
 
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
@@ -614,20 +630,38 @@ async fn decide(
     body: Bytes,
 ) -> Result<Json<Value>, ApiError> {
     let started = std::time::Instant::now();
-    check(&state, &headers, roles::INGEST, "POST /v1/decide", None).await?;
-    let req: custos_guard::DecideRequest = parse_json(
-        &body,
-        "the body must be the event about to happen without `id` and `time` (`actor`, `action`, `target`, `targets`, `fields`, `purpose`, `attrs`)",
-    )?;
-    let now = wall_clock();
-    let decision = with_reader_mut(&state, |s| {
-        state.guard.decide_in(s, &req, now).map_err(guard_error)
-    })?;
-    record(
-        &state,
-        custos_guard::decision_event(&event_id("gd"), now, &req, &decision),
-    )
-    .await?;
+    let (_, access) = check_deferred(&state, &headers, roles::INGEST, "POST /v1/decide", None)?;
+    let decided = (|| {
+        let req: custos_guard::DecideRequest = parse_json(
+            &body,
+            "the body must be the event about to happen without `id` and `time` (`actor`, `action`, `target`, `targets`, `fields`, `purpose`, `attrs`)",
+        )?;
+        let now = wall_clock();
+        let decision = with_reader_mut(&state, |s| {
+            state.guard.decide_in(s, &req, now).map_err(guard_error)
+        })?;
+        let event = prepare_value(
+            Location {
+                source: "guard".into(),
+                line: 0,
+            },
+            &custos_guard::decision_event(&event_id("gd"), now, &req, &decision),
+        )
+        .map_err(|r| ApiError::Internal(format!("guard event refused: {r}")))?;
+        Ok::<_, ApiError>((decision, event))
+    })();
+    // The use of the API is recorded whether or not a decision came of
+    // it; with a decision, both go in one group commit.
+    let decision = match decided {
+        Ok((decision, event)) => {
+            commit_all(&state, vec![access, event], "guard").await?;
+            decision
+        }
+        Err(e) => {
+            commit_all(&state, vec![access], "self-audit").await?;
+            return Err(e);
+        }
+    };
     state.metrics.decide.observe(started.elapsed());
     Ok(Json(
         serde_json::to_value(&decision).map_err(ApiError::internal)?,
