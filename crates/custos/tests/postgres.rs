@@ -11,63 +11,12 @@
 
 mod common;
 
-use common::{custos, stderr, stdout, summary};
+use common::{custos, stderr, stdout, summary, PgTestDb};
 use custos_store::{PgStore, SqliteStore, Store};
 use postgres::{Client, NoTls};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Output;
-
-struct TestDb {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl TestDb {
-    fn create() -> Option<TestDb> {
-        let admin_url = std::env::var("CUSTOS_TEST_POSTGRES")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-        let mut admin = match Client::connect(&admin_url, NoTls) {
-            Ok(c) => c,
-            Err(e) if std::env::var_os("CI").is_some() => {
-                panic!("PostgreSQL at {admin_url} is required in CI: {e}")
-            }
-            Err(e) => {
-                eprintln!("skipped: no PostgreSQL at {admin_url} ({e}); set CUSTOS_TEST_POSTGRES");
-                return None;
-            }
-        };
-        let name = format!("custos_e2e_{}", std::process::id());
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .unwrap();
-        admin
-            .batch_execute(&format!("CREATE DATABASE {name}"))
-            .unwrap();
-        let base = admin_url.split('?').next().unwrap_or(&admin_url);
-        let url = match base.rfind('/') {
-            Some(i) if i > "postgres://".len() => format!("{}/{name}", &base[..i]),
-            _ => format!("{base}/{name}"),
-        };
-        Some(TestDb {
-            admin_url,
-            name,
-            url,
-        })
-    }
-}
-
-impl Drop for TestDb {
-    fn drop(&mut self) {
-        if let Ok(mut admin) = Client::connect(&self.admin_url, NoTls) {
-            let _ = admin.batch_execute(&format!(
-                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
-                self.name
-            ));
-        }
-    }
-}
 
 /// `custos` on `data`, with the PostgreSQL store when `url` is given.
 fn run(data: &Path, url: Option<&str>, args: &[&str]) -> Output {
@@ -98,7 +47,9 @@ fn json_lines(text: &str) -> Vec<Value> {
 
 #[test]
 fn a_postgres_store_answers_as_the_embedded_one() {
-    let Some(db) = TestDb::create() else { return };
+    let Some(db) = PgTestDb::create("e2e") else {
+        return;
+    };
     let root = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
         .join(format!("postgres-e2e-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&root);
