@@ -253,11 +253,24 @@ pub(crate) fn with_reader<T>(
     state: &AppState,
     f: impl FnOnce(&dyn Store) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
-    let guard = state
-        .reader
-        .lock()
-        .map_err(|_| ApiError::internal("the store reader lock is poisoned"))?;
-    f(&**guard)
+    blocking(|| {
+        let guard = state
+            .reader
+            .lock()
+            .map_err(|_| ApiError::internal("the store reader lock is poisoned"))?;
+        f(&**guard)
+    })
+}
+
+/// Runs store work from an async handler. The stores are synchronous
+/// (the PostgreSQL client blocks on a runtime of its own, which must not
+/// run on an async worker thread), so the worker hands its other tasks
+/// to another thread for the duration.
+pub(crate) fn blocking<T>(f: impl FnOnce() -> T) -> T {
+    match tokio::runtime::Handle::try_current() {
+        Ok(_) => tokio::task::block_in_place(f),
+        Err(_) => f(),
+    }
 }
 
 /// Authorizes a request and records who used which route as a
@@ -336,6 +349,10 @@ struct EventsAnswer {
     ledger_size: u64,
     root_hash: String,
     rejections: Vec<Rejected>,
+    /// On a bus node: messages JetStream already held (re-sent inside its
+    /// duplicate window).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    duplicate_messages: Option<u64>,
 }
 
 /// Parses a body that is a JSON array of events or NDJSON; each element
@@ -407,6 +424,11 @@ async fn post_events(
 ) -> Result<Json<EventsAnswer>, ApiError> {
     check(&state, &headers, roles::INGEST, "POST /v1/events", None).await?;
     let (prepared, mut rejections) = parse_body(&headers, &body)?;
+    if let Some(bus) = &state.bus {
+        return publish_events(&state, bus, prepared, rejections)
+            .await
+            .map(Json);
+    }
     let ats: Vec<u64> = prepared.iter().map(|p| p.location.line).collect();
     let outcomes = if prepared.is_empty() {
         Vec::new()
@@ -424,6 +446,7 @@ async fn post_events(
         ledger_size: 0,
         root_hash: String::new(),
         rejections: Vec::new(),
+        duplicate_messages: None,
     };
     for (at, outcome) in ats.into_iter().zip(outcomes) {
         match outcome {
@@ -453,6 +476,61 @@ async fn post_events(
     answer.ledger_size = size;
     answer.root_hash = root;
     Ok(Json(answer))
+}
+
+/// On a bus node (`custos serve --bus`), events go to the bus, each to
+/// its employee's partition (facts to every partition), and from there to
+/// whichever node owns the partition; not into this node's own ledger.
+/// `accepted` counts the events JetStream acknowledged (durable in the
+/// stream), `duplicate_messages` the messages it already had;
+/// `ledger_size` and `root_hash` are this node's own ledger's.
+async fn publish_events(
+    state: &AppState,
+    bus: &custos_bus::Bus,
+    prepared: Vec<custos_ingest::Prepared>,
+    mut rejections: Vec<Rejected>,
+) -> Result<EventsAnswer, ApiError> {
+    let partitions = bus.topology().partitions;
+    let mut publisher = bus.publisher();
+    let unavailable = |e: custos_bus::BusError| {
+        ApiError::Internal(format!("the bus did not take the events: {e}"))
+    };
+    let mut published = 0;
+    for p in &prepared {
+        match custos_bus::Outbound::from_event(&p.event, partitions) {
+            Ok(out) => {
+                publisher.publish(out).await.map_err(unavailable)?;
+                published += 1;
+            }
+            Err(r) => rejections.push(Rejected {
+                at: p.location.line,
+                field: r.field,
+                reason: r.reason,
+            }),
+        }
+    }
+    let counts = publisher.finish().await.map_err(unavailable)?;
+    rejections.sort_by_key(|r| r.at);
+    state
+        .metrics
+        .accepted
+        .fetch_add(published, Ordering::Relaxed);
+    let (size, root) = state
+        .committer
+        .read(|p| (p.ledger().size(), custos_core::hex(&p.ledger().root().0)))
+        .await
+        .map_err(ApiError::Internal)?;
+    Ok(EventsAnswer {
+        accepted: published,
+        // Which events the owning nodes find already stored is known only
+        // there; JetStream's own dedupe is counted by message below.
+        duplicates: 0,
+        rejected: rejections.len() as u64,
+        ledger_size: size,
+        root_hash: root,
+        rejections,
+        duplicate_messages: Some(counts.duplicates),
+    })
 }
 
 async fn checkpoint(
@@ -572,11 +650,13 @@ pub(crate) fn with_reader_mut<T>(
     state: &AppState,
     f: impl FnOnce(&mut dyn Store) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
-    let mut guard = state
-        .reader
-        .lock()
-        .map_err(|_| ApiError::internal("the store reader lock is poisoned"))?;
-    f(&mut **guard)
+    blocking(|| {
+        let mut guard = state
+            .reader
+            .lock()
+            .map_err(|_| ApiError::internal("the store reader lock is poisoned"))?;
+        f(&mut **guard)
+    })
 }
 
 pub(crate) fn wall_clock() -> custos_core::Timestamp {

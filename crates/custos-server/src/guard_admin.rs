@@ -171,13 +171,7 @@ async fn reload_route(
     headers: HeaderMap,
     dir: DataDir,
 ) -> Result<Response, ApiError> {
-    let caller = {
-        let reader = state
-            .reader
-            .lock()
-            .map_err(|_| ApiError::internal("the store reader lock is poisoned"))?;
-        authorize(&**reader, &headers, Role::Admin)?
-    };
+    let caller = crate::api::with_reader(&state, |s| authorize(s, &headers, Role::Admin))?;
     let outcome = reload(&state.guard, &dir);
     let subject = match &outcome {
         Ok(r) => format!("reloaded {} policies sha256:{}", r.policies, r.digest),

@@ -30,6 +30,9 @@ pub struct ServeOptions {
     pub data_dir: DataDir,
     /// Quotas and four-eyes options of the guard (`[guard]`).
     pub guard: custos_guard::GuardConfig,
+    /// On a bus node: `POST /v1/events` publishes here instead of
+    /// committing to this node's own ledger.
+    pub bus: Option<custos_bus::Bus>,
 }
 
 /// What every request handler shares.
@@ -46,6 +49,8 @@ pub(crate) struct AppState {
     /// access reports.
     pub pseudonyms: Arc<custos_investigate::PseudonymKey>,
     pub metrics: Metrics,
+    /// See [`ServeOptions::bus`].
+    pub bus: Option<custos_bus::Bus>,
 }
 
 /// Counters behind `/metrics`.
@@ -82,6 +87,7 @@ pub fn serve(
         guard,
         pseudonyms: Arc::new(pseudonyms),
         metrics: Metrics::default(),
+        bus: opts.bus.clone(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

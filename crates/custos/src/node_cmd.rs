@@ -48,6 +48,8 @@ impl BusArgs {
 
 /// A running node; stopping it lets commits in progress finish.
 pub struct RunningNode {
+    /// The bus, for the HTTP server to publish `POST /v1/events` to.
+    pub bus: Bus,
     stop: watch::Sender<bool>,
     thread: std::thread::JoinHandle<Result<()>>,
 }
@@ -132,6 +134,7 @@ pub fn start(ctx: &Context, args: &BusArgs, url: &str) -> Result<RunningNode> {
         opts.shared.display()
     );
     let (stop, stopped) = watch::channel(false);
+    let for_server = bus.clone();
     let thread = std::thread::Builder::new()
         .name("custos-bus-node".into())
         .spawn(move || {
@@ -143,5 +146,9 @@ pub fn start(ctx: &Context, args: &BusArgs, url: &str) -> Result<RunningNode> {
             Ok(())
         })
         .context("cannot start the bus node thread")?;
-    Ok(RunningNode { stop, thread })
+    Ok(RunningNode {
+        bus: for_server,
+        stop,
+        thread,
+    })
 }

@@ -54,14 +54,15 @@ pub fn serve(ctx: &Context, args: ServeArgs) -> Result<Outcome> {
         let token = create_token(&mut *store, Role::Admin, "demo", Some(1))?;
         eprintln!("demo: sign in to the console with this admin token (valid one day):\n{token}");
     }
+    let node = match &args.bus.bus {
+        Some(url) => Some(node_cmd::start(ctx, &args.bus, url)?),
+        None => None,
+    };
     let opts = ServeOptions {
         listen: args.listen.unwrap_or(ctx.config.listen),
         data_dir: ctx.data_dir(),
         guard: ctx.config.guard.clone(),
-    };
-    let node = match &args.bus.bus {
-        Some(url) => Some(node_cmd::start(ctx, &args.bus, url)?),
-        None => None,
+        bus: node.as_ref().map(|n| n.bus.clone()),
     };
     let served = custos_server::serve(opts, pipeline, |addr| {
         eprintln!("custos: console and API on http://{addr}/ (Ctrl-C stops)");

@@ -13,12 +13,12 @@
 
 mod common;
 
-use common::{custos, stderr, stdout, PgTestDb};
+use common::{custos, request, stderr, stdout, PgTestDb, Server};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const PARTITIONS: u32 = 3;
@@ -119,7 +119,29 @@ impl Deployment {
                 l.push('\n');
             }
         });
-        Node { child, log }
+        let start = Instant::now();
+        let addr = loop {
+            let found = log
+                .lock()
+                .unwrap()
+                .split("console and API on http://")
+                .nth(1)
+                .and_then(|rest| rest.split('/').next())
+                .map(str::to_owned);
+            if let Some(addr) = found {
+                break addr;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(60),
+                "node {name} did not start:\n{}",
+                log.lock().unwrap()
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        };
+        Node {
+            server: Server { child, addr },
+            log,
+        }
     }
 
     /// Entries in every partition ledger, from their checkpoints.
@@ -173,7 +195,7 @@ impl Deployment {
 }
 
 struct Node {
-    child: Child,
+    server: Server,
     log: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
@@ -191,25 +213,18 @@ impl Node {
     }
 
     fn stop(mut self) {
-        let pid = self.child.id().to_string();
+        let pid = self.server.child.id().to_string();
         let _ = std::process::Command::new("kill")
             .args(["-TERM", &pid])
             .status();
         let start = Instant::now();
-        while self.child.try_wait().unwrap().is_none() {
+        while self.server.child.try_wait().unwrap().is_none() {
             assert!(
                 start.elapsed() < Duration::from_secs(30),
                 "the node did not stop"
             );
             std::thread::sleep(Duration::from_millis(50));
         }
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -317,6 +332,7 @@ fn a_killed_node_s_partitions_are_taken_over_and_nothing_is_lost() {
     let t2 = one.publish(&second)["messages"].as_u64().unwrap();
     assert_eq!(t1 + t2, total);
     one.wait_for_total(total, Duration::from_secs(180));
+    // A clean stop: every alert of the last batch is stored.
     solo.stop();
     assert_eq!(
         one.ledger_sizes(),
@@ -339,4 +355,38 @@ fn a_killed_node_s_partitions_are_taken_over_and_nothing_is_lost() {
         assert_eq!(n, distinct);
         assert_eq!(n as u64, two.ledger_sizes()[p as usize]);
     }
+
+    // POST /v1/events on a bus node publishes to the bus: an employee
+    // action reaches its partition, a fact every partition.
+    let solo = one.start_node("solo");
+    let o = custos(&one.root.join("solo"))
+        .args(["--store", &one.db.url, "--ledger", "node-solo"])
+        .args(["token", "create", "--role", "ingest"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let token = format!("Bearer {}", stdout(&o).trim());
+    let body = concat!(
+        r#"[{"id":"post-1","time":"2026-05-01T10:00:00Z","actor":{"type":"employee","id":"emp-posted"},"action":"auth.login"},"#,
+        r#"{"id":"post-2","time":"2026-05-01T10:00:01Z","actor":{"type":"system","id":"hr"},"action":"honeytoken.plant","target":{"type":"customer","id":"cus-decoy-9"}}]"#
+    );
+    let answer = request(
+        &solo.server,
+        "POST",
+        "/v1/events",
+        Some(&token),
+        "application/json",
+        body.as_bytes(),
+    );
+    assert_eq!(
+        answer.status,
+        200,
+        "{}\n{}",
+        answer.body,
+        solo.log.lock().unwrap()
+    );
+    let v: Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(v["accepted"], 2, "{v}");
+    one.wait_for_total(total + 1 + u64::from(PARTITIONS), Duration::from_secs(60));
+    solo.stop();
 }
