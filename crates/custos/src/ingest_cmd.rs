@@ -17,10 +17,6 @@ pub struct IngestArgs {
     batch: Option<usize>,
 }
 
-/// A line longer than this cannot hold a valid event (an entry is at most
-/// 64 KiB; the input form may be larger only by whitespace and escapes).
-const MAX_LINE_BYTES: usize = 1 << 20;
-
 /// What the reader thread hands to the committer.
 struct Chunk {
     prepared: Vec<Prepared>,
@@ -136,7 +132,7 @@ fn read_file(
             source: input.name.clone(),
             line: line_no,
         };
-        match check_line(&buf) {
+        match crate::input::check_line(&buf) {
             Ok(None) => continue,
             Ok(Some(text)) => match prepare(location, text) {
                 Ok(p) => chunk.prepared.push(p),
@@ -163,21 +159,4 @@ fn read_file(
     }
     let _ = tx.send(Ok(chunk));
     Ok(())
-}
-
-/// The text of a line without its line ending; `None` for a blank line.
-fn check_line(buf: &[u8]) -> std::result::Result<Option<&str>, String> {
-    if buf.len() > MAX_LINE_BYTES {
-        return Err(format!(
-            "the line is {} bytes, above the limit of {MAX_LINE_BYTES}; an event's entry holds at most 65,535 bytes, so split bulk actions into events sharing `attrs.batch`",
-            buf.len()
-        ));
-    }
-    let text =
-        std::str::from_utf8(buf).map_err(|e| format!("not UTF-8 ({e}); events are UTF-8 JSON"))?;
-    let text = text.trim_end_matches(['\n', '\r']);
-    if text.trim().is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(text))
 }

@@ -67,3 +67,25 @@ pub fn progress_bar() -> Option<ProgressBar> {
     }
     Some(bar)
 }
+
+/// A line longer than this cannot hold a valid event: an entry is at
+/// most 65,535 bytes, and JSON escapes can at most multiply that a few
+/// times.
+const MAX_LINE_BYTES: usize = 1 << 20;
+
+/// The text of a line without its line ending; `None` for a blank line.
+pub fn check_line(buf: &[u8]) -> std::result::Result<Option<&str>, String> {
+    if buf.len() > MAX_LINE_BYTES {
+        return Err(format!(
+            "the line is {} bytes, above the limit of {MAX_LINE_BYTES}; an event's entry holds at most 65,535 bytes, so split bulk actions into events sharing `attrs.batch`",
+            buf.len()
+        ));
+    }
+    let text =
+        std::str::from_utf8(buf).map_err(|e| format!("not UTF-8 ({e}); events are UTF-8 JSON"))?;
+    let text = text.trim_end_matches(['\n', '\r']);
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    Ok(Some(text))
+}

@@ -36,9 +36,6 @@ pub struct PublishArgs {
 /// Lines handed from the reader thread to the publisher at a time.
 const CHUNK: usize = 1024;
 
-/// A line longer than this cannot hold a valid event (as in `custos ingest`).
-const MAX_LINE_BYTES: usize = 1 << 20;
-
 type Chunk = Vec<Result<Outbound, LineRejection>>;
 
 pub fn run(ctx: &Context, args: PublishArgs) -> Result<Outcome> {
@@ -164,7 +161,7 @@ fn read_file(
             field,
             reason,
         };
-        match check_line(&buf) {
+        match crate::input::check_line(&buf) {
             Ok(None) => continue,
             Ok(Some(text)) => chunk
                 .push(Outbound::from_line(text, partitions).map_err(|r| reject(r.field, r.reason))),
@@ -179,21 +176,4 @@ fn read_file(
     }
     let _ = tx.blocking_send(Ok(chunk));
     Ok(())
-}
-
-/// The text of a line without its line ending; `None` for a blank line.
-fn check_line(buf: &[u8]) -> std::result::Result<Option<&str>, String> {
-    if buf.len() > MAX_LINE_BYTES {
-        return Err(format!(
-            "the line is {} bytes, above the limit of {MAX_LINE_BYTES}; an event's entry holds at most 65,535 bytes, so split bulk actions into events sharing `attrs.batch`",
-            buf.len()
-        ));
-    }
-    let text =
-        std::str::from_utf8(buf).map_err(|e| format!("not UTF-8 ({e}); events are UTF-8 JSON"))?;
-    let text = text.trim_end_matches(['\n', '\r']);
-    if text.trim().is_empty() {
-        return Ok(None);
-    }
-    Ok(Some(text))
 }
