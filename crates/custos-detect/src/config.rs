@@ -324,7 +324,9 @@ impl Default for ReactivationConfig {
     }
 }
 
-/// Daily volume against the employee's own and peers' baselines.
+/// Daily volume against the employee's own and peers' baselines. In a
+/// scaled-out deployment the cross-partition pass applies these rules
+/// to finished days with the peers of every partition (`crate::cross`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct VolumeConfig {

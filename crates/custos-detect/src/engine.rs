@@ -4,6 +4,7 @@
 use crate::access;
 use crate::alert::{alert_id, Alert, Severity};
 use crate::config::DetectConfig;
+use crate::cross::{Collected, EmployeeDay, Progress, SellerSignal};
 use crate::detectors::beneficiary_convergence::BeneficiaryConvergence;
 use crate::detectors::departing_employee::DepartingEmployee;
 use crate::detectors::guard_denials::GuardDenials;
@@ -89,6 +90,9 @@ pub struct Engine {
     sigma: Option<SigmaDetector>,
     /// Sigma windows restored from a snapshot before the rules were given.
     pending_sigma: Option<String>,
+    /// Aggregates for the cross-partition pass, collected since last
+    /// taken; `None` unless this engine runs one partition of several.
+    collected: Option<Collected>,
 }
 
 impl Engine {
@@ -101,6 +105,7 @@ impl Engine {
             rules: Rules::default(),
             sigma: None,
             pending_sigma: None,
+            collected: None,
         }
     }
 
@@ -134,6 +139,24 @@ impl Engine {
         }
         self.sigma = Some(d);
         Ok(())
+    }
+
+    /// Makes this engine one partition of several: from now on it
+    /// collects the aggregates of [`crate::cross`] (take them with
+    /// [`Engine::take_aggregates`]) and leaves volume, whose peer groups
+    /// span partitions, to the cross-partition pass. Configuration, like
+    /// rules: call it again after [`Engine::restore`].
+    pub fn partitioned(&mut self) {
+        self.collected.get_or_insert_with(Collected::default);
+    }
+
+    /// The aggregates collected since the last call; empty unless
+    /// [`Engine::partitioned`].
+    pub fn take_aggregates(&mut self) -> Collected {
+        self.collected
+            .as_mut()
+            .map(std::mem::take)
+            .unwrap_or_default()
     }
 
     /// Takes in one event and returns the alerts it raised (new id) or
@@ -194,7 +217,11 @@ impl Engine {
                 departing,
                 guard_denials,
             ];
+            let partitioned = self.collected.is_some();
             for d in detectors {
+                if partitioned && d.kind() == DetectorKind::VolumeAnomaly {
+                    continue;
+                }
                 if cfg.is_enabled(d.kind()) {
                     d.observe(&cx, &mut out);
                 }
@@ -205,6 +232,19 @@ impl Engine {
                 s.observe(&cx, new_site, &mut out);
             }
             let signals = std::mem::take(&mut out.signals);
+            if let Some(c) = self.collected.as_mut() {
+                for s in &signals {
+                    c.signal(SellerSignal {
+                        seller: cx.world.seller_name(s.seller).to_owned(),
+                        employee: cx.world.emp_name(s.employee).to_owned(),
+                        kind: s.kind.code().to_owned(),
+                        day: cx.day,
+                        strong: s.strong,
+                        log10_p: s.log10_p.unwrap_or(0.0),
+                        event: ev.id.to_string(),
+                    });
+                }
+            }
             beneficiary.observe_signals(&cx, &signals, &mut out);
         }
         world.apply_after(ev);
@@ -228,6 +268,23 @@ impl Engine {
         let st = &mut self.st;
         st.world.roll_day(day, cfg);
         let w = &st.world;
+        if let Some(c) = self.collected.as_mut() {
+            for &e in &w.rolled {
+                if let Some(d) = w.emp[e as usize].activity.history.back() {
+                    c.days.push(EmployeeDay {
+                        employee: w.emp_name(e).to_owned(),
+                        day: d.day,
+                        peer_group: w.peer_name(w.peer(e)).to_owned(),
+                        metrics: [d.customers, d.searches, d.exported],
+                    });
+                }
+            }
+            c.progress = Some(Progress {
+                day: day - 1,
+                employees: w.emp.len() as u64,
+                sellers: w.sellers_with_customers as u64,
+            });
+        }
         st.purpose.roll_day(w, day, cfg);
         st.affinity.roll_day(w, day, cfg);
         st.deletion.roll_day(w, day, cfg);
@@ -288,6 +345,7 @@ impl Engine {
             rules: Rules::default(),
             sigma: None,
             pending_sigma,
+            collected: None,
         })
     }
 

@@ -22,6 +22,7 @@
 mod access;
 pub mod alert;
 pub mod config;
+pub mod cross;
 mod detectors;
 mod engine;
 mod intern;

@@ -1,11 +1,12 @@
 //! Decision latency of the guard, in process: the whole path as the server
-//! runs it (`decide_in`: facts read from a SQLite store, the quota counted
-//! in the warm disclosure book, Cedar request built, policies evaluated)
-//! beside the same with the quota counted by scanning the store's
-//! disclosures (the path before the book), and Cedar's evaluation alone
-//! on a prepared request.
+//! runs it (`decide_in`: employee and ticket from the fact cache, the
+//! quota counted in the warm disclosure book, Cedar request built,
+//! policies evaluated), the same with the facts read from the SQLite
+//! store (no fact cache), the fact reads alone both ways, and Cedar's
+//! evaluation alone on a prepared request.
 //!
 //! `cargo run --release -p custos-guard --example guard_bench [N]`
+//! (`CHECK_REQUESTS=1` turns the per-request schema check on.)
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use custos_core::Timestamp;
@@ -14,10 +15,22 @@ use custos_store::{derive_rows, LedgerHead, SqliteStore, Store};
 use serde_json::json;
 use std::time::Instant;
 
-fn pct(mut v: Vec<u64>) -> (f64, f64) {
+/// p50, p90, p99, p99.9 in microseconds.
+fn pct(mut v: Vec<u64>) -> [f64; 4] {
     v.sort_unstable();
     let at = |q: f64| v[((v.len() as f64 - 1.0) * q) as usize] as f64 / 1000.0;
-    (at(0.5), at(0.99))
+    [at(0.5), at(0.9), at(0.99), at(0.999)]
+}
+
+fn time<T>(n: usize, mut f: impl FnMut() -> T) -> [f64; 4] {
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        let r = f();
+        out.push(t.elapsed().as_nanos() as u64);
+        std::hint::black_box(r);
+    }
+    pct(out)
 }
 
 fn main() {
@@ -56,57 +69,53 @@ fn main() {
         )
         .unwrap();
 
-    let mut guard = Guard::with_defaults(GuardConfig::default()).unwrap();
-    if std::env::var_os("CHECK_REQUESTS").is_some() {
-        guard.check_requests(true);
-    }
     let now = Timestamp::parse_rfc3339("2026-05-03T10:00:00Z").unwrap();
-    guard.warm_book(&store, now).unwrap();
+    let new_guard = |cache: bool| {
+        let mut guard = Guard::with_defaults(GuardConfig::default()).unwrap();
+        if std::env::var_os("CHECK_REQUESTS").is_some() {
+            guard.check_requests(true);
+        }
+        guard.warm_book(&store, now).unwrap();
+        if cache {
+            guard.warm_facts(&store).unwrap();
+        }
+        guard
+    };
+    let cached = new_guard(true);
+    let uncached = new_guard(false);
     let in_scope: DecideRequest = serde_json::from_value(json!({"actor":{"type":"employee","id":"emp-agent"},"action":"customer.view",
         "target":{"type":"customer","id":"cus-1"},"fields":["name"],"purpose":{"ticket":"tkt-1","code":"customer_request"}})).unwrap();
     let beyond: DecideRequest = serde_json::from_value(json!({"actor":{"type":"employee","id":"emp-agent"},"action":"customer.view",
         "target":{"type":"customer","id":"cus-2"},"fields":["name"],"purpose":{"code":"break_glass","reason":"police request"}})).unwrap();
 
     println!("{n} decisions each; microseconds");
-    println!("{:56} {:>8} {:>8}", "path", "p50", "p99");
+    println!(
+        "{:64} {:>7} {:>7} {:>7} {:>7}",
+        "path", "p50", "p90", "p99", "p99.9"
+    );
+    let row = |name: String, p: [f64; 4]| {
+        println!(
+            "{name:64} {:>7.1} {:>7.1} {:>7.1} {:>7.1}",
+            p[0], p[1], p[2], p[3]
+        );
+    };
     for (name, req) in [
         ("in ticket scope (allow)", &in_scope),
         ("break-glass beyond scope (quota)", &beyond),
     ] {
-        let mut full = Vec::with_capacity(n);
-        for _ in 0..n {
-            let t = Instant::now();
-            let d = guard.decide_in(&mut store, req, now).unwrap();
-            full.push(t.elapsed().as_nanos() as u64);
-            std::hint::black_box(d);
-        }
-        let facts = StoreFacts::new(&store);
-        let mut scan = Vec::with_capacity(n);
-        for _ in 0..n {
-            let t = Instant::now();
-            let d = guard.decide(req, &facts, now).unwrap();
-            scan.push(t.elapsed().as_nanos() as u64);
-            std::hint::black_box(d);
-        }
-        let prepared = guard.prepare(req, &facts, now).unwrap();
-        let mut cedar = Vec::with_capacity(n);
-        for _ in 0..n {
-            let t = Instant::now();
-            let d = guard.evaluate(&prepared);
-            cedar.push(t.elapsed().as_nanos() as u64);
-            std::hint::black_box(d);
-        }
-        let (f50, f99) = pct(full);
-        let (s50, s99) = pct(scan);
-        let (c50, c99) = pct(cedar);
-        println!(
-            "{:56} {f50:>8.1} {f99:>8.1}",
-            format!("{name}: facts + Cedar (server path)")
+        let full = time(n, || cached.decide_in(&mut store, req, now).unwrap());
+        let store_facts = time(n, || uncached.decide_in(&mut store, req, now).unwrap());
+        let facts = time(n, || cached.facts_only(&store, req, now).unwrap());
+        let facts_store = time(n, || uncached.facts_only(&store, req, now).unwrap());
+        let prepared = cached.prepare(req, &StoreFacts::new(&store), now).unwrap();
+        let cedar = time(n, || cached.evaluate(&prepared));
+        row(format!("{name}: server path (facts cached + Cedar)"), full);
+        row(
+            format!("{name}: same, facts read from the store"),
+            store_facts,
         );
-        println!(
-            "{:56} {s50:>8.1} {s99:>8.1}",
-            format!("{name}: same, quota by store scan")
-        );
-        println!("{:56} {c50:>8.1} {c99:>8.1}", format!("{name}: Cedar only"));
+        row(format!("{name}: facts alone, cached"), facts);
+        row(format!("{name}: facts alone, from the store"), facts_store);
+        row(format!("{name}: Cedar evaluation alone"), cedar);
     }
 }

@@ -6,6 +6,7 @@
 
 use crate::approvals::{self, Approval};
 use crate::book::DisclosureBook;
+use crate::cache::FactCache;
 use custos_core::time::{MS_PER_DAY, MS_PER_HOUR};
 use custos_core::Timestamp;
 use custos_store::{Store, StoreError, TicketStatus, TimeWindow};
@@ -59,6 +60,21 @@ pub struct TicketFacts {
     #[serde(default)]
     pub assignee: Option<String>,
     pub open: bool,
+}
+
+impl From<custos_store::Employee> for EmployeeFacts {
+    fn from(e: custos_store::Employee) -> EmployeeFacts {
+        EmployeeFacts {
+            status: match e.status {
+                custos_store::EmployeeStatus::Active => EmployeeStatus::Active,
+                custos_store::EmployeeStatus::Left => EmployeeStatus::Left,
+                custos_store::EmployeeStatus::Suspended => EmployeeStatus::Suspended,
+            },
+            id: e.id,
+            role: e.role,
+            team: e.team,
+        }
+    }
 }
 
 /// What the guard may ask about the world. Implementations read; they
@@ -118,16 +134,7 @@ impl<'a> StoreFacts<'a> {
 
 impl Facts for StoreFacts<'_> {
     fn employee(&self, id: &str) -> Result<Option<EmployeeFacts>, FactsError> {
-        Ok(self.store.employee(id)?.map(|e| EmployeeFacts {
-            status: match e.status {
-                custos_store::EmployeeStatus::Active => EmployeeStatus::Active,
-                custos_store::EmployeeStatus::Left => EmployeeStatus::Left,
-                custos_store::EmployeeStatus::Suspended => EmployeeStatus::Suspended,
-            },
-            id: e.id,
-            role: e.role,
-            team: e.team,
-        }))
+        Ok(self.store.employee(id)?.map(EmployeeFacts::from))
     }
 
     fn ticket(&self, id: &str) -> Result<Option<TicketFacts>, FactsError> {
@@ -246,19 +253,38 @@ impl Facts for MemoryFacts {
     }
 }
 
-/// Another source's facts with the quota counted in the disclosure book.
+/// Another source's facts with the guard's memory in front: employees and
+/// tickets from the fact cache (filled from `inner` on a miss), the quota
+/// counted in the disclosure book.
 pub(crate) struct BookFacts<'a> {
     pub inner: &'a dyn Facts,
-    pub book: &'a DisclosureBook,
+    pub book: Option<&'a DisclosureBook>,
+    pub cache: Option<RefCell<&'a mut FactCache>>,
 }
 
 impl Facts for BookFacts<'_> {
     fn employee(&self, id: &str) -> Result<Option<EmployeeFacts>, FactsError> {
-        self.inner.employee(id)
+        let Some(cache) = &self.cache else {
+            return self.inner.employee(id);
+        };
+        if let Some(hit) = cache.borrow().employee(id) {
+            return Ok(hit.clone());
+        }
+        let e = self.inner.employee(id)?;
+        cache.borrow_mut().fill_employee(id, e.clone());
+        Ok(e)
     }
 
     fn ticket(&self, id: &str) -> Result<Option<TicketFacts>, FactsError> {
-        self.inner.ticket(id)
+        let Some(cache) = &self.cache else {
+            return self.inner.ticket(id);
+        };
+        if let Some(hit) = cache.borrow().ticket(id) {
+            return Ok(hit.clone());
+        }
+        let t = self.inner.ticket(id)?;
+        cache.borrow_mut().fill_ticket(id, t.clone());
+        Ok(t)
     }
 
     fn order_customer(&self, id: &str) -> Result<Option<String>, FactsError> {
@@ -283,6 +309,9 @@ impl Facts for BookFacts<'_> {
         beyond: &[&str],
         now: Timestamp,
     ) -> Result<[i64; 3], FactsError> {
-        Ok(self.book.counts(employee, beyond, now))
+        match self.book {
+            Some(book) => Ok(book.counts(employee, beyond, now)),
+            None => self.inner.quota_counts(employee, beyond, now),
+        }
     }
 }

@@ -3,16 +3,22 @@
 
 use crate::approvals::{self, Approval};
 use crate::book::DisclosureBook;
+use crate::cache::FactCache;
 use crate::decision::{ApprovalRef, DecideRequest, Decision, Verdict};
 use crate::facts::{BookFacts, EmployeeFacts, Facts, FactsError, StoreFacts};
 use crate::policy::{self, Policies, PolicyErrors, PolicySource};
 use cedar_policy::{
     Authorizer, Context, Decision as CedarDecision, Entities, Entity, EntityId, EntityTypeName,
-    EntityUid, Request, RestrictedExpression, Schema,
+    EntityUid, Request, Schema,
 };
+use cedar_policy_core::ast as core_ast;
+use cedar_policy_core::entities::{Entities as CoreEntities, NoEntitiesSchema, TCComputation};
+use cedar_policy_core::extensions::Extensions;
 use custos_core::time::MS_PER_DAY;
 use custos_core::{Action, ActorType, Event, PurposeCode, TargetType, Timestamp};
 use custos_store::Store;
+use ref_cast::RefCast;
+use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
@@ -167,20 +173,32 @@ pub struct Guard {
     authorizer: Authorizer,
     /// The schema's action entities, each with its groups: a request
     /// carries only its own action instead of the schema adding them all.
-    action_entities: HashMap<EntityUid, Entity>,
+    action_entities: HashMap<EntityUid, CoreEntity>,
     /// Whether each request and its entities are checked against the
     /// schema. Debug builds (every test) check; release builds trust the
     /// builders the tests checked, as the check costs more than the
     /// facts. A request that still did not fit would make a policy fail
     /// to evaluate, and that denies.
     check_requests: bool,
-    book: Mutex<DisclosureBook>,
+    memory: Mutex<Memory>,
+}
+
+/// What the guard keeps between decisions, under one lock: a deciding
+/// thread holds it from its fact reads to its book update, and
+/// [`Guard::observe`] takes it for each committed event (see
+/// `cache.rs` for why the fact cache needs that).
+#[derive(Default)]
+struct Memory {
+    book: DisclosureBook,
+    facts: FactCache,
 }
 
 /// A request with its facts gathered, ready for Cedar.
 pub struct Prepared {
     request: Request,
-    entities: Entities,
+    /// Built by `cedar-policy-core` with the transitive closure taken as
+    /// given (see [`Guard::finish`]); Cedar's API type is a view of it.
+    entities: CoreEntities,
     /// Set for four-eyes actions that name an approval.
     approval: Option<String>,
     /// What an approval of this request is for, as `type:id`.
@@ -189,22 +207,30 @@ pub struct Prepared {
     beyond: Vec<String>,
 }
 
-fn s(v: &str) -> RestrictedExpression {
-    RestrictedExpression::new_string(v.to_owned())
+// Entities and context are built from Cedar values (`cedar-policy-core`),
+// as `Entity::new` and `Context::from_pairs` would make them of restricted
+// expressions, without Cedar evaluating each expression per request.
+type Value = core_ast::Value;
+type CoreEntity = core_ast::Entity;
+
+fn s(v: &str) -> Value {
+    Value::from(v)
 }
 
-fn record(fields: Vec<(&str, RestrictedExpression)>) -> Result<RestrictedExpression, GuardError> {
-    RestrictedExpression::new_record(fields.into_iter().map(|(k, v)| (k.to_owned(), v)))
-        .map_err(|e| GuardError::Cedar(e.to_string()))
+fn uid_value(uid: EntityUid) -> Value {
+    Value::from(AsRef::<core_ast::EntityUID>::as_ref(&uid).clone())
 }
 
-fn entity(uid: EntityUid, attrs: Vec<(&str, RestrictedExpression)>) -> Result<Entity, GuardError> {
-    Entity::new(
-        uid,
-        attrs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect(),
+fn entity(uid: EntityUid, attrs: Vec<(&str, Value)>) -> CoreEntity {
+    CoreEntity::new_with_attr_partial_value(
+        AsRef::<core_ast::EntityUID>::as_ref(&uid).clone(),
+        attrs
+            .into_iter()
+            .map(|(k, v)| (k.into(), core_ast::PartialValue::Value(v))),
         HashSet::new(),
+        HashSet::new(),
+        [],
     )
-    .map_err(|e| GuardError::Cedar(e.to_string()))
 }
 
 /// The actions the guard decides, as the schema names them.
@@ -250,7 +276,7 @@ impl Guard {
                 }])
             })?
             .into_iter()
-            .map(|e| (e.uid(), e))
+            .map(|e| (e.uid(), AsRef::<CoreEntity>::as_ref(&e).clone()))
             .collect();
         Ok(Guard {
             schema,
@@ -260,7 +286,7 @@ impl Guard {
             authorizer: Authorizer::new(),
             action_entities,
             check_requests: cfg!(debug_assertions),
-            book: Mutex::new(DisclosureBook::default()),
+            memory: Mutex::new(Memory::default()),
         })
     }
 
@@ -270,10 +296,10 @@ impl Guard {
         self.check_requests = on;
     }
 
-    fn book(&self) -> MutexGuard<'_, DisclosureBook> {
-        // The book holds counts only; one left half-updated by a panic
-        // elsewhere is still a usable book.
-        self.book.lock().unwrap_or_else(|p| p.into_inner())
+    fn memory(&self) -> MutexGuard<'_, Memory> {
+        // The book holds counts only, and the fact cache whole entries;
+        // either left by a panic elsewhere is still usable.
+        self.memory.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Fills the disclosure book from the store: every employee's
@@ -293,7 +319,26 @@ impl Guard {
             }
         }
         fresh.warm = true;
-        *self.book() = fresh;
+        self.memory().book = fresh;
+        Ok(n)
+    }
+
+    /// Turns the fact cache on, filled with the store's employees: from
+    /// then on [`Guard::decide_in`] reads employees and tickets from
+    /// memory, and the store only on a miss. Only for a guard that is fed
+    /// every event committed to `store` through [`Guard::observe`] before
+    /// the event's sender hears back; a change it does not see would
+    /// leave a stale fact in force.
+    pub fn warm_facts(&self, store: &dyn Store) -> Result<usize, GuardError> {
+        let mut fresh = FactCache::default();
+        let mut n = 0;
+        for e in store.employees().map_err(FactsError::from)? {
+            let id = e.id.clone();
+            fresh.fill_employee(&id, Some(EmployeeFacts::from(e)));
+            n += 1;
+        }
+        fresh.on = true;
+        self.memory().facts = fresh;
         Ok(n)
     }
 
@@ -301,6 +346,12 @@ impl Guard {
     /// scope of their ticket goes into the disclosure book. `facts` must
     /// already hold the event (its ticket is read there).
     pub fn observe(&self, event: &Event, facts: &dyn Facts) -> Result<(), FactsError> {
+        {
+            let mut memory = self.memory();
+            if memory.facts.on {
+                memory.facts.forget(event);
+            }
+        }
         if event.actor.kind != ActorType::Employee {
             return Ok(());
         }
@@ -313,7 +364,8 @@ impl Guard {
             None => None,
         };
         let me = event.actor.id.as_str();
-        let mut book = self.book();
+        let mut memory = self.memory();
+        let book = &mut memory.book;
         for c in customers {
             let in_scope = ticket.as_ref().is_some_and(|t| {
                 t.customer.as_deref() == Some(c) && t.assignee.as_deref() == Some(me)
@@ -361,7 +413,7 @@ impl Guard {
         &self,
         id: &str,
         facts: Option<&EmployeeFacts>,
-    ) -> Result<Entity, GuardError> {
+    ) -> Result<CoreEntity, GuardError> {
         let (status, role, team) = match facts {
             Some(e) => (
                 e.status.as_str(),
@@ -370,36 +422,27 @@ impl Guard {
             ),
             None => ("unknown", "", ""),
         };
-        entity(
+        Ok(entity(
             Types::uid(&self.types.employee, id),
             vec![("status", s(status)), ("role", s(role)), ("team", s(team))],
-        )
+        ))
     }
 
-    fn approval_entity(&self, a: &Approval) -> Result<Entity, GuardError> {
+    fn approval_entity(&self, a: &Approval) -> Result<CoreEntity, GuardError> {
         let mut attrs = vec![
             (
                 "requester",
-                RestrictedExpression::new_entity_uid(Types::uid(
-                    &self.types.employee,
-                    &a.requester,
-                )),
+                uid_value(Types::uid(&self.types.employee, &a.requester)),
             ),
             ("request_action", s(&a.action)),
             ("request_target", s(&a.target)),
             ("status", s(a.status.as_str())),
-            (
-                "expires",
-                RestrictedExpression::new_long(a.expires.millis()),
-            ),
+            ("expires", Value::from(a.expires.millis())),
         ];
         if let Some(by) = &a.approver {
-            attrs.push((
-                "approver",
-                RestrictedExpression::new_entity_uid(Types::uid(&self.types.employee, by)),
-            ));
+            attrs.push(("approver", uid_value(Types::uid(&self.types.employee, by))));
         }
-        entity(Types::uid(&self.types.approval, &a.id), attrs)
+        Ok(entity(Types::uid(&self.types.approval, &a.id), attrs))
     }
 
     // Private builders that mirror the schema's context and request one to
@@ -415,51 +458,53 @@ impl Guard {
         ticket: Option<EntityUid>,
         approval: Option<EntityUid>,
     ) -> Result<Context, GuardError> {
+        // Built from values: the same record `Context::from_pairs` makes
+        // of restricted expressions, without Cedar evaluating each one.
+        type V = core_ast::Value;
+        let text = |v: &str| V::from(v);
+        let uid = |u: EntityUid| V::from(AsRef::<core_ast::EntityUID>::as_ref(&u).clone());
         let mut pairs = vec![
+            ("now", V::from(now.millis())),
+            ("request_action", text(action)),
+            ("request_target", text(target)),
             (
-                "now".to_owned(),
-                RestrictedExpression::new_long(now.millis()),
-            ),
-            ("request_action".to_owned(), s(action)),
-            ("request_target".to_owned(), s(target)),
-            (
-                "purpose".to_owned(),
-                record(vec![("code", s(purpose.0)), ("reason", s(purpose.1))])?,
-            ),
-            (
-                "quota".to_owned(),
-                record(vec![
-                    ("added", RestrictedExpression::new_long(quota[0])),
-                    ("hour", RestrictedExpression::new_long(quota[1])),
-                    ("day", RestrictedExpression::new_long(quota[2])),
-                    (
-                        "hour_limit",
-                        RestrictedExpression::new_long(self.config.hour_limit),
-                    ),
-                    (
-                        "day_limit",
-                        RestrictedExpression::new_long(self.config.day_limit),
-                    ),
-                ])?,
+                "purpose",
+                V::record(
+                    [("code", text(purpose.0)), ("reason", text(purpose.1))],
+                    None,
+                ),
             ),
             (
-                "four_eyes".to_owned(),
-                record(vec![(
-                    "approver_team",
-                    s(self.config.approver_team.as_str()),
-                )])?,
+                "quota",
+                V::record(
+                    [
+                        ("added", V::from(quota[0])),
+                        ("hour", V::from(quota[1])),
+                        ("day", V::from(quota[2])),
+                        ("hour_limit", V::from(self.config.hour_limit)),
+                        ("day_limit", V::from(self.config.day_limit)),
+                    ],
+                    None,
+                ),
+            ),
+            (
+                "four_eyes",
+                V::record(
+                    [("approver_team", text(self.config.approver_team.as_str()))],
+                    None,
+                ),
             ),
         ];
         if let Some(t) = ticket {
-            pairs.push(("ticket".to_owned(), RestrictedExpression::new_entity_uid(t)));
+            pairs.push(("ticket", uid(t)));
         }
         if let Some(a) = approval {
-            pairs.push((
-                "approval".to_owned(),
-                RestrictedExpression::new_entity_uid(a),
-            ));
+            pairs.push(("approval", uid(a)));
         }
-        Context::from_pairs(pairs).map_err(|e| GuardError::Cedar(e.to_string()))
+        let record = core_ast::Context::Value(Arc::new(
+            pairs.into_iter().map(|(k, v)| (k.into(), v)).collect(),
+        ));
+        Ok(Context::ref_cast(&record).clone())
     }
 
     fn action_uid(&self, name: &str) -> EntityUid {
@@ -534,17 +579,20 @@ impl Guard {
                         customers.iter().cloned().collect::<Vec<_>>().join(",")
                     ),
                 };
-                let set = RestrictedExpression::new_set(customers.iter().map(|c| {
-                    RestrictedExpression::new_entity_uid(Types::uid(&self.types.customer, c))
-                }));
+                let set = Value::set(
+                    customers
+                        .iter()
+                        .map(|c| uid_value(Types::uid(&self.types.customer, c))),
+                    None,
+                );
                 let uid = Types::uid(&self.types.record, &key);
-                entities.push(entity(uid.clone(), vec![("customers", set)])?);
+                entities.push(entity(uid.clone(), vec![("customers", set)]));
                 (uid, key)
             }
             (Action::ReviewDelete, None) => {
                 let id = target_of(TargetType::Review)?;
                 let uid = Types::uid(&self.types.review, id);
-                entities.push(Entity::new_no_attrs(uid.clone(), HashSet::new()));
+                entities.push(entity(uid.clone(), Vec::new()));
                 (uid, format!("review:{id}"))
             }
             (_, None) => {
@@ -558,7 +606,7 @@ impl Guard {
                         ))
                     })?;
                 let uid = Types::uid(&self.types.account, &t.id);
-                entities.push(entity(uid.clone(), vec![("kind", s(t.kind.as_str()))])?);
+                entities.push(entity(uid.clone(), vec![("kind", s(t.kind.as_str()))]));
                 (uid, format!("{}:{}", t.kind, t.id))
             }
         };
@@ -576,18 +624,12 @@ impl Guard {
                 let uid = Types::uid(&self.types.ticket, &t.id);
                 let mut attrs = vec![("status", s(if t.open { "open" } else { "closed" }))];
                 if let Some(a) = &t.assignee {
-                    attrs.push((
-                        "assignee",
-                        RestrictedExpression::new_entity_uid(Types::uid(&self.types.employee, a)),
-                    ));
+                    attrs.push(("assignee", uid_value(Types::uid(&self.types.employee, a))));
                 }
                 if let Some(c) = &t.customer {
-                    attrs.push((
-                        "customer",
-                        RestrictedExpression::new_entity_uid(Types::uid(&self.types.customer, c)),
-                    ));
+                    attrs.push(("customer", uid_value(Types::uid(&self.types.customer, c))));
                 }
-                entities.push(entity(uid.clone(), attrs)?);
+                entities.push(entity(uid.clone(), attrs));
                 Some(uid)
             }
             None => None,
@@ -662,7 +704,7 @@ impl Guard {
         action: &str,
         resource: EntityUid,
         context: Context,
-        entities: Vec<Entity>,
+        entities: Vec<CoreEntity>,
         approval: Option<String>,
         target: String,
     ) -> Result<Prepared, GuardError> {
@@ -674,8 +716,25 @@ impl Guard {
         }
         let request = Request::new(principal, action, resource, context, schema)
             .map_err(|e| GuardError::Cedar(e.to_string()))?;
-        let entities = Entities::from_entities(entities, schema)
+        if let Some(schema) = schema {
+            // The check alone: the entities decided on are built below.
+            Entities::from_entities(
+                entities.iter().map(|e| Entity::ref_cast(e).clone()),
+                Some(schema),
+            )
             .map_err(|e| GuardError::Cedar(e.to_string()))?;
+        }
+        // Cedar's API computes the transitive closure of the entities on
+        // every request (a sixth of a decision's instructions). Only the
+        // action entity has ancestors here, and the schema's action
+        // entities come with theirs closed, so it is taken as given.
+        let entities = CoreEntities::from_entities(
+            entities,
+            None::<&NoEntitiesSchema>,
+            TCComputation::AssumeAlreadyComputed,
+            Extensions::all_available(),
+        )
+        .map_err(|e| GuardError::Cedar(e.to_string()))?;
         Ok(Prepared {
             request,
             entities,
@@ -692,7 +751,8 @@ impl Guard {
             Some(a) => policies.for_action(a),
             None => &policies.set,
         };
-        let response = self.authorizer.is_authorized(&p.request, set, &p.entities);
+        let entities = Entities::ref_cast(&p.entities);
+        let response = self.authorizer.is_authorized(&p.request, set, entities);
         let diag = response.diagnostics();
         let mut ids: Vec<_> = diag.reason().cloned().collect();
         ids.sort();
@@ -777,19 +837,17 @@ impl Guard {
     ) -> Result<Decision, GuardError> {
         let (mut d, target) = {
             let facts = StoreFacts::new(&*store);
-            let mut book = self.book();
-            let p = if book.warm {
-                self.prepare(
-                    req,
-                    &BookFacts {
-                        inner: &facts,
-                        book: &book,
-                    },
-                    now,
-                )?
-            } else {
-                self.prepare(req, &facts, now)?
-            };
+            let mut memory = self.memory();
+            let Memory { book, facts: cache } = &mut *memory;
+            let p = self.prepare(
+                req,
+                &BookFacts {
+                    inner: &facts,
+                    book: book.warm.then_some(&*book),
+                    cache: cache.on.then(|| RefCell::new(cache)),
+                },
+                now,
+            )?;
             let d = self.evaluate(&p);
             // What the guard lets through counts at once, before the tool's
             // own event arrives: a burst of requests cannot all slip under
@@ -830,6 +888,33 @@ impl Guard {
             Verdict::Deny => {}
         }
         Ok(d)
+    }
+
+    /// The fact reads of [`Guard::decide_in`] alone (employee, the
+    /// purpose's ticket, the quota for the request's target customer),
+    /// through the guard's memory as a decision makes them; for
+    /// measuring what facts cost beside Cedar.
+    #[doc(hidden)]
+    pub fn facts_only(
+        &self,
+        store: &dyn Store,
+        req: &DecideRequest,
+        now: Timestamp,
+    ) -> Result<[i64; 3], GuardError> {
+        let facts = StoreFacts::new(store);
+        let mut memory = self.memory();
+        let Memory { book, facts: cache } = &mut *memory;
+        let facts = BookFacts {
+            inner: &facts,
+            book: book.warm.then_some(&*book),
+            cache: cache.on.then(|| RefCell::new(cache)),
+        };
+        std::hint::black_box(facts.employee(&req.actor.id)?);
+        if let Some(t) = req.purpose.as_ref().and_then(|p| p.ticket.as_deref()) {
+            std::hint::black_box(facts.ticket(t)?);
+        }
+        let target: Vec<&str> = req.target.iter().map(|t| t.id.as_str()).collect();
+        Ok(facts.quota_counts(&req.actor.id, &target, now)?)
     }
 
     /// Whether `approver` may grant (or deny) approval `a`: a decision of

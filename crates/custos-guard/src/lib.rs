@@ -9,13 +9,16 @@
 //! from the caller: the decision itself reads no clock and does no I/O,
 //! so the same facts and time give the same answer. [`StoreFacts`] reads
 //! them from a `custos_store::Store`; approvals are kept in the store's
-//! state table ([`approvals`]).
+//! state table ([`approvals`]). A serving guard keeps employees and
+//! tickets in memory ([`Guard::warm_facts`]), dropping what each
+//! committed event changes ([`Guard::observe`]).
 //!
 //! This crate does not know HTTP, does not write the ledger (it builds the
 //! `guard.decide` events; the caller commits them) and does not detect.
 
 pub mod approvals;
 mod book;
+mod cache;
 mod decision;
 mod event;
 mod facts;

@@ -471,3 +471,117 @@ fn approver_team_options() {
         }
     }
 }
+
+/// The fact cache answers from memory, and every committed change to an
+/// employee or a ticket reaches the next decision: each step decides
+/// first (so the cache holds the old fact), commits a change through
+/// `observe` as the server's committer does, and decides again. A guard
+/// without the cache, reading the store, must agree at every step.
+#[test]
+fn the_fact_cache_sees_each_change_at_the_next_decision() {
+    let mut w = World::new(&[
+        hire("h1", "emp-agent", "cs-agent", "cs-1"),
+        hire("h2", "emp-lead", "team-lead", "cs-1"),
+    ]);
+    let [o1, a1] = ticket("tkt-1", "cus-1", "emp-agent");
+    let [o2, a2] = ticket("tkt-2", "cus-2", "emp-lead");
+    let [o3, a3] = ticket("tkt-3", "cus-3", "emp-new");
+    w.add(&[o1, a1, o2, a2, o3, a3], None);
+    let cached = Guard::with_defaults(GuardConfig::default()).unwrap();
+    cached.warm_book(&w.store, now()).unwrap();
+    assert_eq!(cached.warm_facts(&w.store).unwrap(), 2);
+    let plain = Guard::with_defaults(GuardConfig::default()).unwrap();
+
+    let on = |emp: &str, customer: &str, tkt: &str| {
+        view(
+            emp,
+            customer,
+            json!({"ticket": tkt, "code": "customer_request"}),
+        )
+    };
+    let t = |id: &str, action: &str, actor: Value, target: Value, attrs: Value| {
+        json!({"id": id, "time": "2026-05-03T09:00:00Z", "actor": actor,
+            "action": action, "target": target, "attrs": attrs})
+    };
+    let tkt = |id: &str| json!({"type": "ticket", "id": id});
+    let lead = json!({"type": "employee", "id": "emp-lead"});
+    // (the change, the request, its verdict before, after)
+    let steps = [
+        (
+            t("s1", "ticket.close", lead.clone(), tkt("tkt-1"), json!({})),
+            on("emp-agent", "cus-1", "tkt-1"),
+            Verdict::Allow,
+            Verdict::Deny,
+        ),
+        (
+            t(
+                "s2",
+                "ticket.assign",
+                lead.clone(),
+                tkt("tkt-2"),
+                json!({"assignee": "emp-agent"}),
+            ),
+            on("emp-agent", "cus-2", "tkt-2"),
+            Verdict::Deny,
+            Verdict::Allow,
+        ),
+        (
+            hr(
+                "s3",
+                "employee.leave",
+                "emp-agent",
+                "2026-05-03T09:00:00Z",
+                json!({}),
+            ),
+            on("emp-agent", "cus-2", "tkt-2"),
+            Verdict::Allow,
+            Verdict::Deny,
+        ),
+        // Unknown to the store, then seen acting with a role: the store
+        // now knows them as active, and so must the cache.
+        (
+            json!({"id": "s4", "time": "2026-05-03T09:00:00Z",
+                "actor": {"type": "employee", "id": "emp-new", "role": "cs-agent"},
+                "action": "customer.view", "target": {"type": "customer", "id": "cus-9"},
+                "fields": ["name"]}),
+            on("emp-new", "cus-3", "tkt-3"),
+            Verdict::Deny,
+            Verdict::Allow,
+        ),
+    ];
+    for (change, request, before, after) in steps {
+        let id = change["id"].clone();
+        for (guard, want) in [(&cached, before), (&plain, before)] {
+            let d = guard.decide_in(&mut w.store, &request, now()).unwrap();
+            assert_eq!(d.decision, want, "{id} before: {:?}", d.reasons);
+        }
+        w.add(&[change], Some(&cached));
+        for (guard, want) in [(&cached, after), (&plain, after)] {
+            let d = guard.decide_in(&mut w.store, &request, now()).unwrap();
+            assert_eq!(d.decision, want, "{id} after: {:?}", d.reasons);
+        }
+    }
+
+    // The cache is what answers: a change that bypasses `observe` is not
+    // seen by the cached guard (which is why only a server that feeds it
+    // every committed event turns it on), while the store sees it.
+    let request = on("emp-lead", "cus-2", "tkt-2");
+    let d = cached.decide_in(&mut w.store, &request, now()).unwrap();
+    assert_eq!(d.decision, Verdict::Deny, "{:?}", d.reasons); // tkt-2 is emp-agent's now
+    w.add(
+        &[t(
+            "s6",
+            "ticket.assign",
+            lead.clone(),
+            tkt("tkt-2"),
+            json!({"assignee": "emp-lead"}),
+        )],
+        None,
+    );
+    let stale = cached.decide_in(&mut w.store, &request, now()).unwrap();
+    let fresh = plain.decide_in(&mut w.store, &request, now()).unwrap();
+    assert_eq!(
+        (stale.decision, fresh.decision),
+        (Verdict::Deny, Verdict::Allow)
+    );
+}

@@ -76,12 +76,28 @@ impl Pipeline {
         if let Some(rules) = rules {
             engine.set_sigma_rules(rules)?;
         }
+        if self.partitioned {
+            engine.partitioned();
+        }
         self.detection = Some(Detection {
             engine,
             position,
             since_snapshot: 0,
         });
         self.catch_up_detection()
+    }
+
+    /// [`Pipeline::enable_detection_with_rules`] for one partition of
+    /// several: the engine also leaves aggregates in the shared store for
+    /// the cross-partition pass ([`crate::cross_pass`]), which computes
+    /// volume against peers of every partition in its place.
+    pub fn enable_partitioned_detection(
+        &mut self,
+        cfg: DetectConfig,
+        rules: Option<&SigmaRules>,
+    ) -> Result<(), IngestError> {
+        self.partitioned = true;
+        self.enable_detection_with_rules(cfg, rules)
     }
 
     fn catch_up_detection(&mut self) -> Result<(), IngestError> {
@@ -128,6 +144,7 @@ impl Pipeline {
         }
         d.position = position;
         d.since_snapshot += observed;
+        let aggregates = d.engine.take_aggregates();
         self.latest = latest;
         if !self.writable {
             return Ok(());
@@ -135,6 +152,9 @@ impl Pipeline {
         let rows: Vec<AlertRow> = changed.into_values().map(|a| alert_row(&a)).collect();
         if !rows.is_empty() {
             self.write(Job::Alerts(rows))?;
+        }
+        if !aggregates.is_empty() {
+            self.write(Job::Aggregates(crate::cross::batch(aggregates)))?;
         }
         if self
             .detection
@@ -231,7 +251,7 @@ fn unreadable(path: &std::path::Path, e: &std::io::Error) -> RuleProblem {
     }
 }
 
-fn alert_row(a: &Alert) -> AlertRow {
+pub(crate) fn alert_row(a: &Alert) -> AlertRow {
     AlertRow {
         id: a.id.clone(),
         time: a.time,

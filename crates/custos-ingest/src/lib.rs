@@ -8,11 +8,13 @@
 //! only through `custos-ledger` and `custos-store`; it knows no SQL and
 //! no HTTP.
 
+mod cross;
 mod detection;
 mod pipeline;
 mod verify;
 mod writer;
 
+pub use cross::{cross_pass, CrossReport};
 pub use pipeline::{
     leaf_hash, prepare, prepare_value, DataDir, IngestError, IngestSummary, ItemOutcome,
     LineRejection, Location, Pipeline, Prepared, DEFAULT_ORIGIN,

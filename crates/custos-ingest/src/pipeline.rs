@@ -40,6 +40,8 @@ pub enum IngestError {
     },
     #[error("integrity alarm: ledger entry {index} is not a valid event ({reason}); the ledger was altered. Run `custos verify`")]
     CorruptEntry { index: u64, reason: String },
+    #[error("{0} is not readable; delete that state key to recompute it from the aggregates")]
+    CorruptState(String),
     #[error("cannot create the data directory `{path}`: {source}")]
     DataDir {
         path: PathBuf,
@@ -223,6 +225,9 @@ pub struct Pipeline {
     pub(crate) writable: bool,
     /// Event time of the latest event observed, for "now" in risk.
     pub(crate) latest: custos_core::Timestamp,
+    /// Detection runs one partition of several (see
+    /// [`Pipeline::enable_partitioned_detection`]).
+    pub(crate) partitioned: bool,
 }
 
 impl Pipeline {
@@ -251,6 +256,7 @@ impl Pipeline {
             store,
             writer: None,
             detection: None,
+            partitioned: false,
             writable: true,
             latest: custos_core::Timestamp::default(),
         };
@@ -280,6 +286,7 @@ impl Pipeline {
             store,
             writer: None,
             detection: None,
+            partitioned: false,
             writable: false,
             latest: custos_core::Timestamp::default(),
         })
@@ -454,14 +461,7 @@ impl Pipeline {
     pub(crate) fn write(&mut self, job: Job) -> Result<(), IngestError> {
         match self.writer.as_mut() {
             Some(w) => w.send(job),
-            None => {
-                match job {
-                    Job::Index { rows, head } => self.store.index_batch(&rows, &head)?,
-                    Job::Alerts(rows) => self.store.put_alerts(&rows)?,
-                    Job::State { key, value } => self.store.put_state(&key, &value)?,
-                }
-                Ok(())
-            }
+            None => Ok(job.apply(&mut *self.store)?),
         }
     }
 

@@ -19,10 +19,22 @@ pub(crate) enum Job {
         head: LedgerHead,
     },
     Alerts(Vec<AlertRow>),
+    Aggregates(custos_store::AggregateBatch),
     State {
         key: String,
         value: Vec<u8>,
     },
+}
+
+impl Job {
+    pub(crate) fn apply(self, store: &mut dyn Store) -> Result<(), StoreError> {
+        match self {
+            Job::Index { rows, head } => store.index_batch(&rows, &head),
+            Job::Alerts(rows) => store.put_alerts(&rows),
+            Job::Aggregates(batch) => store.put_aggregates(&batch),
+            Job::State { key, value } => store.put_state(&key, &value),
+        }
+    }
 }
 
 pub(crate) struct StoreWriter {
@@ -45,11 +57,7 @@ impl StoreWriter {
             .name("custos-store-writer".into())
             .spawn(move || {
                 for job in rx {
-                    let result = match job {
-                        Job::Index { rows, head } => store.index_batch(&rows, &head),
-                        Job::Alerts(rows) => store.put_alerts(&rows),
-                        Job::State { key, value } => store.put_state(&key, &value),
-                    };
+                    let result = job.apply(&mut *store);
                     let failed = result.is_err();
                     if done_tx.send(result).is_err() || failed {
                         return;

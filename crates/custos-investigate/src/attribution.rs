@@ -5,7 +5,7 @@ use crate::lookup::events_at;
 use crate::scope::scope_records;
 use crate::Result;
 use custos_core::{DataField, Timestamp};
-use custos_store::{DisclosureRow, Store, TimeWindow};
+use custos_store::{days_touched, whole_days, DisclosureRow, Store, TimeWindow};
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -32,14 +32,15 @@ pub struct Suspect {
     pub leaked: usize,
     /// P(X ≥ matched) under the null that the leak came from elsewhere.
     pub p_value: f64,
-    /// Σ over matched customers c of ln(T / (a(c)·|D_e|)): the
+    /// Σ over matched customers c of ln(n / (a(c)·n_e)): the
     /// log-likelihood ratio of "c came from e's disclosures" against "c
     /// came from a random disclosure" (see the crate documentation).
     pub score: f64,
     /// Honeytokens in the sample this employee was shown.
     pub honeytokens: Vec<String>,
-    /// Distinct customers this employee was shown in the window, |D_e|.
-    pub disclosed: usize,
+    /// Customer records disclosed to this employee in the window's UTC
+    /// days, n_e (a customer shown twice counts twice).
+    pub disclosed: u64,
     /// Expected matches under the null, Σ q_e(c).
     pub expected: f64,
 }
@@ -50,9 +51,12 @@ pub struct Suspect {
 pub struct Attribution {
     /// Sample size (distinct ids).
     pub leaked: usize,
-    /// Customers disclosed to anyone in the window, P.
-    pub population: usize,
-    /// Employees with a disclosure in the window, N.
+    /// Customer records disclosed to anyone in the window's UTC days, n.
+    pub disclosures: u64,
+    /// Whether the window is whole UTC days, so that n and n_e count
+    /// exactly the window (otherwise the days it touches).
+    pub exact_days: bool,
+    /// Employees with a disclosure in the window's UTC days, N.
     pub employees: usize,
     /// Sample ids no one was shown in the window.
     pub unexplained: usize,
@@ -88,44 +92,13 @@ pub fn poisson_binomial_tail(q: &[f64], m: usize) -> f64 {
     tail.clamp(0.0, 1.0)
 }
 
-/// Distinct customers disclosed to each employee in `window` (|D_e|, for
-/// every known employee and every one in `also`), and the population P.
-/// One indexed `disclosures_by_employee` query per employee.
-fn disclosure_rates(
-    store: &dyn Store,
-    window: TimeWindow,
-    also: impl IntoIterator<Item = String>,
-) -> Result<(HashMap<String, usize>, usize)> {
-    let mut employees: BTreeSet<String> = store.employees()?.into_iter().map(|e| e.id).collect();
-    employees.extend(also);
-    let mut population: HashSet<String> = HashSet::new();
-    let mut rates = HashMap::new();
-    for e in employees {
-        let rows = store.disclosures_by_employee(&e, window)?;
-        let mine: HashSet<&str> = rows
-            .iter()
-            .filter(|d| window.contains(d.time))
-            .map(|d| d.customer.as_str())
-            .collect();
-        if mine.is_empty() {
-            continue;
-        }
-        for c in &mine {
-            if !population.contains(*c) {
-                population.insert((*c).to_owned());
-            }
-        }
-        rates.insert(e, mine.len());
-    }
-    Ok((rates, population.len()))
-}
-
 /// Ranks the employees whose accesses explain a leaked `sample` of
 /// customer ids, over disclosures in `window`.
 ///
 /// One `disclosures_by_customer` and one `is_honeytoken` query per
-/// sample id, and one `disclosures_by_employee` per employee for the
-/// disclosure rates.
+/// sample id, then one `disclosure_volume` read for the employees shown a
+/// sample customer: the cost follows the sample and its suspects, not the
+/// size of the store.
 pub fn attribute(store: &dyn Store, sample: &[String], window: TimeWindow) -> Result<Attribution> {
     let mut seen = HashSet::new();
     let sample: Vec<&str> = sample
@@ -154,19 +127,24 @@ pub fn attribute(store: &dyn Store, sample: &[String], window: TimeWindow) -> Re
         }
     }
     let honey: HashSet<&str> = honeytokens.iter().map(String::as_str).collect();
-    let (rates, population) = disclosure_rates(store, window, shown.keys().cloned())?;
-    let n_employees = rates.len().max(a.iter().copied().max().unwrap_or(0)).max(1);
-    // T = Σ_e |D_e|: every (employee, customer) disclosure pair.
-    let pairs: usize = rates.values().sum::<usize>().max(1);
+    let suspects: Vec<&str> = shown.keys().map(String::as_str).collect();
+    let volume = store.disclosure_volume(&suspects, days_touched(window))?;
+    // Disclosures in the window's days, at least those the sample shows.
+    let total = volume.total.max(a.iter().sum::<usize>() as u64).max(1);
+    let n_employees = (volume.employees as usize).max(shown.len()).max(1);
     let mut suspects: Vec<Suspect> = shown
         .into_iter()
         .map(|(employee, matched)| {
-            let disclosed = rates.get(&employee).copied().unwrap_or(matched.len());
-            // q_e(c) = r_e · w(c): e's disclosure rate r_e = |D_e| / P,
-            // scaled by how widely c is disclosed relative to the mean,
-            // w(c) = max(a_{-e}(c), 1) / (T / P), e's own access left out.
-            let rate = disclosed as f64 / population.max(1) as f64;
-            let mean_disclosers = pairs as f64 / population.max(1) as f64;
+            let disclosed = volume
+                .by_employee
+                .get(&employee)
+                .copied()
+                .unwrap_or(0)
+                .max(matched.len() as u64);
+            // q_e(c) = s_e · max(a₋ₑ(c), 1): e's share of the window's
+            // disclosures, s_e = n_e / n, scaled by how many other
+            // employees were shown c (see the crate documentation).
+            let share = disclosed as f64 / total as f64;
             let mut own = vec![false; n];
             for &i in &matched {
                 own[i] = true;
@@ -174,13 +152,13 @@ pub fn attribute(store: &dyn Store, sample: &[String], window: TimeWindow) -> Re
             let qs: Vec<f64> = (0..n)
                 .map(|i| {
                     let others = a[i] - usize::from(own[i]);
-                    (rate * others.max(1) as f64 / mean_disclosers).min(1.0)
+                    (share * others.max(1) as f64).min(1.0)
                 })
                 .collect();
-            // ln(T / (a(c)·|D_e|)) = ln(N / a(c)) + ln(mean |D| / |D_e|).
+            // ln(n / (a(c)·n_e)) = ln(N / a(c)) + ln(mean n_e / n_e).
             let score: f64 = matched
                 .iter()
-                .map(|&i| (pairs as f64 / (a[i].max(1) as f64 * disclosed.max(1) as f64)).ln())
+                .map(|&i| (total as f64 / (a[i].max(1) as f64 * disclosed as f64)).ln())
                 .sum();
             let hits: Vec<String> = matched
                 .iter()
@@ -210,7 +188,8 @@ pub fn attribute(store: &dyn Store, sample: &[String], window: TimeWindow) -> Re
     });
     Ok(Attribution {
         leaked: n,
-        population,
+        disclosures: total,
+        exact_days: whole_days(window),
         employees: n_employees,
         unexplained: a.iter().filter(|&&k| k == 0).count(),
         honeytokens,

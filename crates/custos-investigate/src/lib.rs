@@ -37,43 +37,54 @@
 //! # Attribution model
 //!
 //! Let `S` be the leaked sample (distinct customer ids, `n = |S|`) and `W`
-//! the time window. From the store, for every employee `e`, `D_e` is the
-//! set of distinct customers disclosed to `e` in `W` (views, order views,
-//! search hits, exports; denied attempts disclose nothing), `P` the
-//! population of customers disclosed to anyone in `W` (`|∪ D_e|`), and
-//! `N` the number of employees with at least one disclosure in `W`. For a
-//! leaked customer `c`, `a(c)` is the number of distinct employees who
-//! disclosed `c` in `W` (one indexed `disclosures_by_customer` query per
-//! leaked id); `D_e`, `P` and `N` come from one indexed
-//! `disclosures_by_employee` query per known employee.
+//! the time window. For a leaked customer `c`, `a(c)` is the number of
+//! distinct employees who were shown `c` in `W` (views, order views,
+//! search hits, exports; denied attempts disclose nothing): one indexed
+//! `disclosures_by_customer` query per leaked id. The employees with
+//! `a(c) > 0` for some `c` are the suspects. For each suspect `e`, `n_e`
+//! is the number of customer records disclosed to `e` (a customer shown
+//! twice counts twice), `n` the number disclosed to anyone and `N` the
+//! number of employees with a disclosure; these three come from
+//! per-employee-day counters the store keeps at ingest
+//! ([`Store::disclosure_volume`](custos_store::Store::disclosure_volume)),
+//! so the cost follows the sample and its suspects, not the store.
 //!
 //! - **Null hypothesis.** The leak came from someone else: `e`'s accesses
-//!   are independent of the sample, and `e` discloses a customer `c` with
-//!   probability `q_e(c) = min(1, r_e · w(c))`, where `r_e = |D_e| / P` is
-//!   e's disclosure rate (distinct customers e disclosed / customer
-//!   population seen in disclosures) and `w(c) = max(a₋ₑ(c), 1) / ā`
-//!   scales it by how widely `c` is disclosed (`a₋ₑ(c)`: employees other
-//!   than `e` who disclosed `c`; `ā = T / P` the mean over the population,
-//!   `T = Σ_e |D_e|`). A customer dozens of agents look at is likelier to
-//!   have been seen by `e` too; with every customer equally popular,
-//!   `q_e(c) = r_e`. Summed over the population, `Σ_c q_e(c) ≈ |D_e|`. The
-//!   number of sample customers `e` disclosed,
-//!   `X_e = Σ_{c∈S} Bernoulli(q_e(c))`, is then Poisson-binomial.
+//!   are independent of the sample, and `e` was shown a customer `c` with
+//!   probability `q_e(c) = min(1, s_e · max(a₋ₑ(c), 1))`, where
+//!   `s_e = n_e / n` is e's share of all disclosures and `a₋ₑ(c)` the
+//!   employees other than `e` who were shown `c`. A customer dozens of
+//!   agents look at is likelier to have been seen by `e` too. Summed over
+//!   the customers disclosed in `W`, `Σ_c q_e(c) ≈ n_e · T / n`, with `T`
+//!   the (employee, customer) pairs: `e`'s expected number of distinct
+//!   customers when `e` re-views customers as often as the average
+//!   employee. (With distinct counts `|D_e|` instead of records this is
+//!   `|D_e| · a₋ₑ(c) / T`; records are used because distinct counts over
+//!   an arbitrary window cannot be kept at ingest, and reading them costs
+//!   a scan of every suspect's disclosures, most of the store for a
+//!   sample padded with widely viewed customers.) The number of sample
+//!   customers `e` was shown, `X_e = Σ_{c∈S} Bernoulli(q_e(c))`, is then
+//!   Poisson-binomial.
 //! - **p-value** `= P(X_e ≥ matched_e)`, computed exactly by dynamic
 //!   programming over the `n` trials (the upper tail is accumulated
 //!   directly, so small p-values keep their precision).
-//! - **Score** `= Σ_{c ∈ S ∩ D_e} ln(T / (a(c) · |D_e|))`, each term
-//!   being `ln(N / a(c)) + ln(mean|D| / |D_e|)`: the
-//!   log-likelihood ratio of "c was drawn from e's disclosures" against
-//!   "c was drawn from a random disclosure". A customer only `e` touched
-//!   weighs about `ln N`; one that dozens of agents legitimately touched
-//!   weighs little, so padding a sample with such customers does not lift
-//!   them; and an employee who saw a large share of all customers (a
-//!   legal export) gains less per match than one who saw few.
+//! - **Score** `= Σ_{c ∈ S ∩ D_e} ln(n / (a(c) · n_e))`, each term being
+//!   `ln(N / a(c)) + ln(mean n_e / n_e)`: the log-likelihood ratio of "c
+//!   was drawn from e's disclosures" against "c was drawn from a random
+//!   disclosure". A customer only `e` touched weighs about `ln N`; one
+//!   that dozens of agents legitimately touched weighs little, so padding
+//!   a sample with such customers does not lift them; and an employee who
+//!   saw a large share of all customers (a legal export) gains less per
+//!   match than one who saw few.
 //! - **Honeytokens** in the sample (planted decoy records no one has a
 //!   reason to open) point straight at whoever disclosed them: such
 //!   employees are listed under `honeytokens` and ranked first.
 //! - **Ranking**: honeytoken hits, then score, then p-value, then id.
+//!
+//! `a(c)` is counted over `W` exactly; `n_e`, `n` and `N` over the whole
+//! UTC days `W` touches ([`Attribution::exact_days`] says whether those
+//! are exactly `W`; they are for the default, unbounded window and for
+//! `--from`/`--to` given as dates).
 //!
 //! Sample ids that no one disclosed in `W` stay in `n`: each is a trial
 //! every employee failed, which is evidence too.

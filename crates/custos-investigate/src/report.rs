@@ -5,7 +5,9 @@
 //! plain-language notice to customers (Art. 34).
 //!
 //! The report is built as a small document model and rendered to
-//! Markdown or to self-contained HTML (inline style, every text escaped).
+//! Markdown or to self-contained HTML (inline style, every text escaped,
+//! nothing fetched); the PDF is that HTML printed by Chromium, with the
+//! print style (A4, page numbers) it carries.
 //! It is deterministic: the generation time is passed in, never read from
 //! a clock. It names no customer: only counts and data categories.
 
@@ -520,6 +522,30 @@ fn html(s: &str) -> String {
     out
 }
 
+/// The HTML report's style: on screen a readable column, on paper A4
+/// with page numbers, headings and the lines that introduce a list or a
+/// table kept with what follows them, and no table row, list item or
+/// paragraph cut in two (the PDF is this document
+/// printed by Chromium).
+const STYLE: &str = "<style>
+body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}
+table{border-collapse:collapse;margin:.5rem 0}
+th,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}
+.placeholder{background:#fff3b0;border-left:4px solid #d4a000;padding:.5rem;font-weight:bold}
+@page{size:A4;margin:18mm 16mm 20mm;@bottom-right{content:\"Page \" counter(page) \" of \" counter(pages);font:8pt system-ui,sans-serif;color:#555}}
+@media print{
+body{max-width:none;margin:0;padding:0;font-size:10pt;line-height:1.4}
+h1{font-size:17pt;margin:0 0 .6rem}
+h2{font-size:12.5pt;margin:1.1rem 0 .4rem}
+h1,h2{break-after:avoid}
+tr,li,p,.placeholder{break-inside:avoid}
+p:has(+ul),p:has(+table){break-after:avoid}
+thead{display:table-header-group}
+.placeholder{-webkit-print-color-adjust:exact;print-color-adjust:exact}
+}
+</style>
+";
+
 impl BreachReport {
     pub fn to_markdown(&self) -> String {
         let mut o = format!("# {}\n", md(&self.title));
@@ -559,8 +585,12 @@ impl BreachReport {
     pub fn to_html(&self) -> String {
         let mut o = String::new();
         o.push_str("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+        // The document fetches nothing and runs nothing, wherever it is
+        // opened (a browser, or the headless Chromium that prints the PDF).
+        o.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">\n");
         o.push_str(&format!("<title>{}</title>\n", html(&self.title)));
-        o.push_str("<style>\nbody{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem;line-height:1.5;color:#1a1a1a}\ntable{border-collapse:collapse;margin:.5rem 0}\nth,td{border:1px solid #bbb;padding:.25rem .5rem;text-align:left;vertical-align:top}\n.placeholder{background:#fff3b0;border-left:4px solid #d4a000;padding:.5rem;font-weight:bold}\n</style>\n</head>\n<body>\n");
+        o.push_str(STYLE);
+        o.push_str("</head>\n<body>\n");
         o.push_str(&format!("<h1>{}</h1>\n", html(&self.title)));
         for s in &self.sections {
             o.push_str(&format!("<section>\n<h2>{}</h2>\n", html(&s.heading)));
@@ -589,11 +619,12 @@ impl BreachReport {
                         o.push_str("</table>\n");
                     }
                     Block::Table { head, rows } => {
-                        o.push_str("<table>\n<tr>");
+                        // A `thead` is repeated on every printed page.
+                        o.push_str("<table>\n<thead><tr>");
                         for h in head {
                             o.push_str(&format!("<th scope=\"col\">{}</th>", html(h)));
                         }
-                        o.push_str("</tr>\n");
+                        o.push_str("</tr></thead>\n<tbody>\n");
                         for r in rows {
                             o.push_str("<tr>");
                             for c in r {
@@ -601,7 +632,7 @@ impl BreachReport {
                             }
                             o.push_str("</tr>\n");
                         }
-                        o.push_str("</table>\n");
+                        o.push_str("</tbody>\n</table>\n");
                     }
                 }
             }
@@ -760,6 +791,8 @@ mod tests {
         assert!(h.contains("Records &lt;sold&gt; to sellers &amp; co"));
         assert!(!h.contains("<sold>"));
         assert!(!h.contains("src=") && !h.contains("href=") && !h.contains("@import"));
+        assert!(!h.contains("url("));
+        assert!(h.contains("Content-Security-Policy\" content=\"default-src 'none';"));
     }
 
     #[test]

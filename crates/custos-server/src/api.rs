@@ -205,7 +205,7 @@ pub(crate) fn api_routes() -> Vec<ApiRoute> {
         route("GET", "/v1/cases/{id}/report", DPO, "The GDPR Art. 33/34 breach notification draft of the case.", get(c::report))
             .params([
                 path_id("the case id"),
-                query("format", false, "md", "`md` or `html`"),
+                query("format", false, "md", "`md`, `html` or `pdf` (printed by the server's Chromium; 503 without one)"),
             ])
             .produces("text/markdown"),
         route("POST", "/v1/cases/{id}/reveal", INVESTIGATOR, "The employee id behind a pseudonym the case covers (`x.case.reveal`, and a `custos.access` record).", post(c::reveal))

@@ -833,15 +833,18 @@ pub(crate) async fn report(
         Some(&id),
     )
     .await?;
-    let html = match q.format.as_deref().unwrap_or("md") {
-        "md" => false,
-        "html" => true,
-        other => {
-            return Err(ApiError::BadRequest(format!(
-                "`format` is `{}`; use md or html",
-                other.escape_debug()
-            )))
-        }
+    let format = q.format.as_deref().unwrap_or("md");
+    if !matches!(format, "md" | "html" | "pdf") {
+        return Err(ApiError::BadRequest(format!(
+            "`format` is `{}`; use md, html or pdf",
+            format.escape_debug()
+        )));
+    }
+    let markdown = format == "md";
+    // Before the store is read: without a browser there is no PDF.
+    let chromium = match format {
+        "pdf" => Some(crate::pdf::Chromium::find().map_err(pdf_error)?),
+        _ => None,
     };
     let generated_at = wall_clock();
     let text = with_reader(&state, |s| {
@@ -858,16 +861,25 @@ pub(crate) async fn report(
             contacts: &ReportContacts::default(),
             generated_at,
         });
-        Ok(if html {
-            doc.to_html()
-        } else {
+        Ok(if markdown {
             doc.to_markdown()
+        } else {
+            doc.to_html()
         })
     })?;
-    let content_type = if html {
-        "text/html; charset=utf-8"
-    } else {
+    if let Some(chromium) = chromium {
+        // A second or more of a browser's work: off the async workers.
+        let pdf =
+            tokio::task::spawn_blocking(move || chromium.print_to_pdf(&text, crate::pdf::TIMEOUT))
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(pdf_error)?;
+        return Ok(([(header::CONTENT_TYPE, "application/pdf")], pdf).into_response());
+    }
+    let content_type = if markdown {
         "text/markdown; charset=utf-8"
+    } else {
+        "text/html; charset=utf-8"
     };
     Ok((
         [
@@ -882,6 +894,16 @@ pub(crate) async fn report(
         text,
     )
         .into_response())
+}
+
+/// No browser is the operator's to fix (503, saying how); a failed
+/// rendering is ours (500, logged).
+fn pdf_error(e: crate::pdf::PdfError) -> ApiError {
+    if e.is_unavailable() {
+        ApiError::Unavailable(format!("{e}; or ask for format=html"))
+    } else {
+        ApiError::Internal(format!("breach report PDF: {e}"))
+    }
 }
 
 #[cfg(test)]

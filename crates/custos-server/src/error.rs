@@ -17,6 +17,9 @@ pub enum ApiError {
     /// 409: the request is well formed but the current state refuses it
     /// (a case transition its status does not allow).
     Conflict(String),
+    /// 503: the server lacks something the operator must provide (no
+    /// Chromium to print a PDF with); the message says what.
+    Unavailable(String),
     /// 500: our fault; the message is logged, the client gets a reference.
     Internal(String),
 }
@@ -35,6 +38,7 @@ impl IntoResponse for ApiError {
             ApiError::Forbidden(m) => (StatusCode::FORBIDDEN, "forbidden", m),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, "not_found", m),
             ApiError::Conflict(m) => (StatusCode::CONFLICT, "conflict", m),
+            ApiError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", m),
             ApiError::Internal(m) => {
                 eprintln!("custos serve: internal error: {m}");
                 (

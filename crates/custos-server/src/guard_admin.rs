@@ -52,12 +52,24 @@ pub(crate) fn load_guard(dir: &DataDir, config: GuardConfig) -> Result<Guard> {
         .map_err(|e| anyhow::anyhow!("the guard's policies have problems:\n{e}"))
 }
 
-/// Fills the guard's disclosure book from the store (the day before now).
-pub(crate) fn warm(guard: &Guard, store: &dyn custos_store::Store) -> Result<()> {
+/// Fills the guard's disclosure book from the store (the day before now)
+/// and, when `sees_every_event` (the committer feeds the guard every
+/// event that reaches the store: not on a bus node, whose consumer
+/// commits without it), turns on its fact cache.
+pub(crate) fn warm(
+    guard: &Guard,
+    store: &dyn custos_store::Store,
+    sees_every_event: bool,
+) -> Result<()> {
     guard
         .warm_book(store, wall_clock())
-        .map(|_| ())
-        .context("cannot count the disclosures of the last day for the guard")
+        .context("cannot count the disclosures of the last day for the guard")?;
+    if sees_every_event {
+        guard
+            .warm_facts(store)
+            .context("cannot read the employees for the guard")?;
+    }
+    Ok(())
 }
 
 fn wall_clock() -> custos_core::Timestamp {

@@ -16,6 +16,7 @@ mod guard_admin;
 mod metrics;
 pub mod node;
 mod openapi;
+pub mod pdf;
 mod pseudonyms;
 
 pub use auth::{create_token, Role};
@@ -75,7 +76,7 @@ pub fn serve(
         custos_store::open_store(&opts.data_dir.store_spec())
             .context("cannot open a read connection to the store")?;
     let guard = Arc::new(guard_admin::load_guard(&opts.data_dir, opts.guard.clone())?);
-    guard_admin::warm(&guard, &*reader)?;
+    guard_admin::warm(&guard, &*reader, opts.bus.is_none())?;
     let pseudonyms = custos_investigate::PseudonymKey::load_or_create(&opts.data_dir.root)
         .context("cannot load the pseudonym key")?;
     let (committer, committer_thread) =

@@ -14,6 +14,13 @@
 //! message; messages committed but not acknowledged come again and are
 //! dropped as duplicates by event id.
 //!
+//! Signals that span partitions (peer groups of a role, a seller
+//! benefiting from employees on several partitions) come from the
+//! aggregates every partition leaves in the shared store: one node at a
+//! time (holding `SHARED/cross.lock`) runs the cross-partition pass over
+//! the days every partition has finished, every `cross_every` and once
+//! more at a clean stop. Its state lives under the store ledger `cross`.
+//!
 //! Each node's witness key stays in its own data dir; its verifier key
 //! is published in `SHARED/witnesses/<node>.vkey`, and the last
 //! checkpoint it cosigned per partition is kept beside the key, so a
@@ -24,11 +31,11 @@ use custos_bus::{
     RuntimeOptions,
 };
 use custos_detect::DetectConfig;
-use custos_ingest::{prepare, DataDir, IngestError, Location, Pipeline};
+use custos_ingest::{cross_pass, prepare, DataDir, IngestError, Location, Pipeline};
 use custos_ledger::{
     read_verifier_key, witness, CosignatureVerifier, Cosigner, Ledger, LedgerError,
 };
-use custos_store::StoreSpec;
+use custos_store::{open_store, StoreSpec};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -53,7 +60,12 @@ pub struct NodeOptions {
     pub runtime: RuntimeOptions,
     /// How often the other partitions' checkpoints are cosigned.
     pub cosign_every: Duration,
+    /// How often the cross-partition pass is tried.
+    pub cross_every: Duration,
 }
+
+/// The store ledger whose state table holds the cross-partition pass's.
+pub const CROSS_LEDGER: &str = "cross";
 
 /// Partition `p`'s directory in the shared dir.
 pub fn partition_dir(shared: &Path, p: u32) -> PathBuf {
@@ -141,7 +153,7 @@ fn open_partition(opts: &NodeOptions, p: u32) -> Result<Pipeline, IngestError> {
     let mut pipeline =
         Pipeline::open_with(&dir, &partition_origin(&opts.origin, p), &dir.store_spec())?;
     if let Some(cfg) = &opts.detect {
-        pipeline.enable_detection(cfg.clone())?;
+        pipeline.enable_partitioned_detection(cfg.clone(), None)?;
     }
     eprintln!(
         "custos node {}: owns partition {p} (ledger size {})",
@@ -227,13 +239,89 @@ pub async fn run_node(
             }
         })
     };
+    let cross_task = {
+        let (opts, mut shutdown) = (opts.clone(), shutdown.clone());
+        tokio::spawn(async move {
+            loop {
+                let o = opts.clone();
+                let _ = tokio::task::spawn_blocking(move || cross_round(&o, partitions)).await;
+                tokio::select! {
+                    _ = tokio::time::sleep(opts.cross_every) => {}
+                    _ = shutdown.changed() => break,
+                }
+                if *shutdown.borrow() {
+                    break;
+                }
+            }
+        })
+    };
     let owner = LedgerOwner {
         opts: opts.clone(),
         owned,
     };
     let stats = run_partitions(bus, 0..partitions, owner, opts.runtime.clone(), shutdown).await;
     witness_task.abort();
+    // The partitions have stored their last aggregates: one more pass,
+    // after the periodic one has finished its round.
+    let _ = cross_task.await;
+    let o = opts.clone();
+    let _ = tokio::task::spawn_blocking(move || cross_round(&o, partitions)).await;
     Ok(stats)
+}
+
+/// Runs the cross-partition pass if no other node is running it.
+fn cross_round(opts: &NodeOptions, partitions: u32) {
+    let Some(cfg) = &opts.detect else { return };
+    let path = opts.shared.join("cross.lock");
+    let file = match std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+    {
+        Ok(f) => f,
+        Err(e) => {
+            eprintln!(
+                "custos node {}: cannot open `{}`: {e}",
+                opts.name,
+                path.display()
+            );
+            return;
+        }
+    };
+    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => {}
+        Err(e) if e == rustix::io::Errno::WOULDBLOCK => return,
+        Err(e) => {
+            eprintln!(
+                "custos node {}: cannot lock `{}`: {e}",
+                opts.name,
+                path.display()
+            );
+            return;
+        }
+    }
+    let names: Vec<String> = (0..partitions).map(partition_ledger).collect();
+    let spec = StoreSpec::Postgres {
+        url: opts.store_url.clone(),
+        ledger: CROSS_LEDGER.to_owned(),
+    };
+    let result = open_store(&spec)
+        .map_err(IngestError::from)
+        .and_then(|mut store| cross_pass(&mut *store, cfg, &names));
+    match result {
+        Ok(r) if r.days > 0 => eprintln!(
+            "custos node {}: cross-partition pass: {} day(s), {} alert(s) raised or updated",
+            opts.name, r.days, r.alerts
+        ),
+        Ok(_) => {}
+        Err(e) => eprintln!(
+            "custos node {}: cross-partition pass failed: {e}",
+            opts.name
+        ),
+    }
+    // The lock goes with the file.
+    drop(file);
 }
 
 /// The node's witness key (created on first start) with its verifier key

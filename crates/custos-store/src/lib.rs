@@ -20,6 +20,7 @@
 //! does not hash trees or sign checkpoints (`custos-ledger`), and does not
 //! decide anything: it stores and answers.
 
+mod aggregates;
 pub mod baseline;
 mod error;
 mod model;
@@ -27,8 +28,10 @@ pub mod postgres;
 mod rows;
 mod spec;
 pub mod sqlite;
+mod volume;
 
 pub use crate::postgres::PgStore;
+pub use aggregates::{AggregateBatch, Aggregates, EmployeeDay, Progress, SellerSignal};
 pub use error::{Result, StoreError};
 pub use model::{
     Account, AlertFilter, AlertRow, Employee, EmployeeStatus, LedgerHead, Order, Reactivation,
@@ -40,6 +43,7 @@ pub use rows::{
 };
 pub use spec::{open_store, StoreSpec, DEFAULT_LEDGER};
 pub use sqlite::SqliteStore;
+pub use volume::{day_of, days_touched, whole_days, window_of_days, DisclosureVolume};
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -139,6 +143,40 @@ pub trait Store: Send {
     /// Stores an opaque value (a detector snapshot) under `key`.
     fn put_state(&mut self, key: &str, value: &[u8]) -> Result<()>;
     fn get_state(&self, key: &str) -> Result<Option<Vec<u8>>>;
+
+    /// Disclosures (records shown, a customer shown twice counting
+    /// twice) over the whole UTC days `days` (days since the epoch,
+    /// half-open): to each of `employees`, to anyone, and how many
+    /// employees had any. The backends answer from per-employee-day
+    /// counters kept at ingest, in time independent of the store's size;
+    /// this default scans every known employee's disclosures.
+    fn disclosure_volume(&self, employees: &[&str], days: Range<i64>) -> Result<DisclosureVolume> {
+        let window = window_of_days(&days);
+        let mut all: std::collections::BTreeSet<String> =
+            self.employees()?.into_iter().map(|e| e.id).collect();
+        all.extend(employees.iter().map(|e| (*e).to_owned()));
+        let mut volume = DisclosureVolume::default();
+        for e in all {
+            let n = self
+                .disclosures_by_employee(&e, window)?
+                .iter()
+                .filter(|d| window.contains(d.time))
+                .count() as u64;
+            volume.total += n;
+            volume.employees += u64::from(n > 0);
+            if employees.contains(&e.as_str()) {
+                volume.by_employee.insert(e, n);
+            }
+        }
+        Ok(volume)
+    }
+
+    /// Upserts this ledger's detection aggregates in one transaction
+    /// (see [`AggregateBatch`] for how rows merge).
+    fn put_aggregates(&mut self, batch: &AggregateBatch) -> Result<()>;
+    /// Every ledger's aggregates of the days in `days`, and every
+    /// ledger's progress.
+    fn aggregates(&self, days: Range<i64>) -> Result<Aggregates>;
 }
 
 /// A boxed store is a store: `Box<dyn Store>` handles pass wherever a
@@ -256,5 +294,17 @@ impl<S: Store + ?Sized> Store for Box<S> {
 
     fn get_state(&self, key: &str) -> Result<Option<Vec<u8>>> {
         (**self).get_state(key)
+    }
+
+    fn disclosure_volume(&self, employees: &[&str], days: Range<i64>) -> Result<DisclosureVolume> {
+        (**self).disclosure_volume(employees, days)
+    }
+
+    fn put_aggregates(&mut self, batch: &AggregateBatch) -> Result<()> {
+        (**self).put_aggregates(batch)
+    }
+
+    fn aggregates(&self, days: Range<i64>) -> Result<Aggregates> {
+        (**self).aggregates(days)
     }
 }

@@ -116,7 +116,8 @@ impl Harness for PgHarness {
     fn wipe(&mut self) {
         self.execute_raw(
             "TRUNCATE events, disclosures, event_ids, ledger_head, applied_facts, reviews, orders,
-             relations, tickets, accounts, employees, honeytokens, alerts, state",
+             relations, tickets, accounts, employees, honeytokens, alerts, state, agg_employee_days,
+             agg_seller_signals, agg_progress",
         );
         // The handle's cache of employees it wrote is stale now.
         self.reopen();
@@ -382,12 +383,12 @@ fn migrations_are_idempotent_and_safe_when_nodes_start_together() {
         }
     });
     let mut s = db.open("main");
-    assert_eq!(s.schema_version().unwrap(), 1);
-    assert_eq!(count(&mut s, "SELECT count(*) FROM schema_migrations"), 1);
+    assert_eq!(s.schema_version().unwrap(), 3);
+    assert_eq!(count(&mut s, "SELECT count(*) FROM schema_migrations"), 3);
     assert_eq!(count(&mut s, "SELECT count(*) FROM ledgers"), 3);
     drop(s);
     let mut s = db.open("main");
-    assert_eq!(count(&mut s, "SELECT count(*) FROM schema_migrations"), 1);
+    assert_eq!(count(&mut s, "SELECT count(*) FROM schema_migrations"), 3);
     assert_eq!(count(&mut s, "SELECT count(*) FROM ledgers"), 3);
     // Durable when commit returns.
     let sync: String = s
@@ -403,7 +404,7 @@ fn migrations_are_idempotent_and_safe_when_nodes_start_together() {
     match PgStore::open(&db.url, "main") {
         Err(StoreError::SchemaTooNew {
             found: 99,
-            known: 1,
+            known: 3,
         }) => {}
         Err(e) => panic!("unexpected error {e}"),
         Ok(_) => panic!("a newer schema was accepted"),

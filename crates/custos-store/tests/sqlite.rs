@@ -57,14 +57,14 @@ fn file_lives_in_the_data_dir_and_migrations_are_recorded_once() {
     let data = dir.path().join("nested").join("data");
     let store = SqliteStore::open_in(&data).unwrap();
     assert!(data.join("store.sqlite").is_file());
-    assert_eq!(store.schema_version().unwrap(), 1);
+    assert_eq!(store.schema_version().unwrap(), 3);
     drop(store);
     let store = SqliteStore::open_in(&data).unwrap();
     let rows: i64 = store
         .connection()
         .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(rows, 1);
+    assert_eq!(rows, 3);
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn a_newer_schema_is_refused() {
         Err(
             e @ StoreError::SchemaTooNew {
                 found: 99,
-                known: 1,
+                known: 3,
             },
         ) => {
             assert!(e.to_string().contains("newer"), "{e}")

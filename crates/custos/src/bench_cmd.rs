@@ -10,6 +10,9 @@ use std::io::BufRead;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+#[path = "bench_investigate.rs"]
+mod bench_investigate;
+
 #[derive(clap::Subcommand)]
 pub enum BenchCommand {
     /// Durable ledger appends per second, beside raw SHA-256 leaf hashing of the same bytes.
@@ -35,6 +38,9 @@ pub enum BenchCommand {
         #[arg(long)]
         work_dir: Option<PathBuf>,
     },
+    /// Breach scope and leak attribution over a large synthetic SQLite store,
+    /// beside naive full scans of the disclosures table.
+    Investigate(bench_investigate::InvestigateArgs),
 }
 
 fn scratch(work_dir: &Option<PathBuf>) -> Result<tempfile::TempDir> {
@@ -82,6 +88,7 @@ pub fn run(ctx: &Context, cmd: BenchCommand) -> Result<Outcome> {
             postgres,
             work_dir,
         } => ingest(ctx, &file, postgres.as_deref(), &work_dir),
+        BenchCommand::Investigate(args) => bench_investigate::run(ctx, args),
     }
 }
 

@@ -15,7 +15,7 @@ use custos_investigate::{
 use custos_store::{AlertFilter, Store};
 use serde::Serialize;
 use serde_json::Value;
-use std::io::Write;
+use std::io::{IsTerminal as _, Write};
 use std::path::PathBuf;
 
 #[derive(clap::Subcommand)]
@@ -565,12 +565,21 @@ pub fn report(ctx: &Context, args: ReportArgs) -> Result<Outcome> {
         Err(e) => e.exit(),
     };
     let ReportCommand::Breach(a) = cli.command;
-    if a.format == "pdf" {
-        return Err(UsageError(
-            "PDF is not built into this version; write --format html and print it to PDF from a browser".into(),
+    // Checked before any work: a PDF needs a browser and a place to go.
+    let chromium = if a.format == "pdf" {
+        if a.out.is_none() && std::io::stdout().is_terminal() {
+            return Err(UsageError(
+                "a PDF is binary: write it with --out FILE or redirect stdout".into(),
+            )
+            .into());
+        }
+        Some(
+            custos_server::pdf::Chromium::find()
+                .map_err(|e| anyhow!("{e}; or use --format html"))?,
         )
-        .into());
-    }
+    } else {
+        None
+    };
     let generated_at = match &a.generated_at {
         Some(s) => parse_time("generated-at", s)?,
         None => now(),
@@ -594,15 +603,17 @@ pub fn report(ctx: &Context, args: ReportArgs) -> Result<Outcome> {
         contacts: &contacts,
         generated_at,
     });
-    let text = if a.format == "html" {
-        doc.to_html()
-    } else {
-        doc.to_markdown()
+    let bytes = match chromium {
+        Some(chromium) => chromium
+            .print_to_pdf(&doc.to_html(), custos_server::pdf::TIMEOUT)
+            .context("cannot print the report to PDF")?,
+        None if a.format == "html" => doc.to_html().into_bytes(),
+        None => doc.to_markdown().into_bytes(),
     };
     match &a.out {
-        Some(path) => std::fs::write(path, text)
+        Some(path) => std::fs::write(path, bytes)
             .with_context(|| format!("cannot write the report `{}`", path.display()))?,
-        None => std::io::stdout().lock().write_all(text.as_bytes())?,
+        None => std::io::stdout().lock().write_all(&bytes)?,
     }
     Ok(Outcome::Ok)
 }

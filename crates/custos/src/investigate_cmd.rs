@@ -357,13 +357,14 @@ pub fn attribute_cmd(ctx: &Context, args: AttributeArgs) -> Result<Outcome> {
         Format::Table => {
             writeln!(
                 out,
-                "sample of {} customer ids ({} shown to no one {}, {} honeytokens); {} customers and {} employees with disclosures",
+                "sample of {} customer ids ({} shown to no one {}, {} honeytokens); {} disclosures to {} employees{}",
                 att.leaked,
                 att.unexplained,
                 describe(window),
                 att.honeytokens.len(),
-                att.population,
-                att.employees
+                att.disclosures,
+                att.employees,
+                if att.exact_days { "" } else { " in the UTC days the window touches" }
             )?;
             if shown.is_empty() {
                 writeln!(out, "no employee was shown any customer of the sample")?;

@@ -115,6 +115,7 @@ pub fn start(ctx: &Context, args: &BusArgs, url: &str) -> Result<RunningNode> {
         detect: Some(ctx.config.detect.clone()),
         runtime: RuntimeOptions::default(),
         cosign_every: Duration::from_secs(2),
+        cross_every: Duration::from_secs(2),
     };
     let config = args.config(url);
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -346,6 +346,51 @@ fn a_killed_node_s_partitions_are_taken_over_and_nothing_is_lost() {
     );
     assert_eq!(alerts_two, alerts_one, "a takeover changes no alert");
 
+    // Cross-partition signals come from the aggregates in the shared
+    // store: every partition left its employee-days and progress there,
+    // and the pass evaluated every day all of them finished, in both
+    // deployments alike.
+    for d in [&two, &one] {
+        let agg: BTreeMap<String, (i64, i64)> = d.db.query_pairs(
+            "SELECT l.name, count(*), max(a.day) FROM agg_employee_days a JOIN ledgers l ON l.id = a.ledger GROUP BY l.name",
+        );
+        assert_eq!(agg.len(), PARTITIONS as usize, "{agg:?}");
+        let progress: BTreeMap<String, (i64, i64)> = d.db.query_pairs(
+            "SELECT l.name, p.day, p.employees FROM agg_progress p JOIN ledgers l ON l.id = p.ledger",
+        );
+        assert_eq!(progress.len(), PARTITIONS as usize, "{progress:?}");
+        let finished = progress.values().map(|p| p.0).min().unwrap();
+        let done: BTreeMap<String, (i64, i64)> = d.db.query_pairs(
+            "SELECT l.name, (convert_from(s.value, 'UTF8')::json->>'done')::bigint, 0::bigint FROM state s JOIN ledgers l ON l.id = s.ledger WHERE s.key = 'detect/cross'",
+        );
+        assert_eq!(
+            done["cross"].0, finished,
+            "the pass caught up with every partition"
+        );
+    }
+    // The simulated insiders include a new hire harvesting customers
+    // and two employees on different partitions serving one seller.
+    let cross = |alerts: &[String]| -> Vec<String> {
+        alerts
+            .iter()
+            .filter(|a| a.contains("cross-partition pass"))
+            .cloned()
+            .collect()
+    };
+    let detectors: Vec<String> = cross(&alerts_one)
+        .iter()
+        .map(|a| serde_json::from_str::<Value>(a).unwrap()["detector"].to_string())
+        .collect();
+    assert!(
+        detectors.contains(&"\"volume_anomaly\"".to_owned()),
+        "{detectors:?}"
+    );
+    assert!(
+        detectors.contains(&"\"beneficiary_convergence\"".to_owned()),
+        "{detectors:?}"
+    );
+    assert_eq!(cross(&alerts_two), cross(&alerts_one));
+
     // Exactly once: per ledger, as many distinct ids as entries.
     let counts: BTreeMap<String, (i64, i64)> = two.db.query_pairs(
         "SELECT l.name, count(*), count(DISTINCT e.id) FROM event_ids e JOIN ledgers l ON l.id = e.ledger GROUP BY l.name",

@@ -206,10 +206,10 @@ fn p_json(log10_p: f64) -> f64 {
     super::p_json(log10_p)
 }
 
-struct Ring {
-    members: Vec<u32>,
-    log10_pj: f64,
-    log10_adj: f64,
+pub(crate) struct Ring {
+    pub members: Vec<u32>,
+    pub log10_pj: f64,
+    pub log10_adj: f64,
 }
 
 /// The joint test across employees: the `j` employees with the strongest
@@ -220,18 +220,33 @@ struct Ring {
 /// given, and some honest employee reaching `p_j` on it has chance
 /// `employees × p_j`).
 fn ring_test(list: &[Seen], w: &World, cfg: &crate::config::BeneficiaryConfig) -> Option<Ring> {
-    let mut best: Vec<(f64, u32)> = list
+    let best: Vec<(f64, u32)> = list
         .iter()
         .filter(|x| x.kind == Benefit::DataAccess && x.log10_p < 0.0)
         .map(|x| (x.log10_p, x.employee))
         .collect();
+    ring_of(
+        best,
+        w.emp.len() as u64,
+        w.sellers_with_customers as u64,
+        cfg,
+    )
+}
+
+/// [`ring_test`] on (`log10 p`, employee) pairs of data-access evidence,
+/// among `employees` employees and `sellers` sellers with customers.
+pub(crate) fn ring_of(
+    mut best: Vec<(f64, u32)>,
+    employees: u64,
+    sellers: u64,
+    cfg: &crate::config::BeneficiaryConfig,
+) -> Option<Ring> {
     best.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
     // Keep each employee's strongest entry.
     let mut seen = BTreeSet::new();
     best.retain(|x| seen.insert(x.1));
-    let employees = w.emp.len() as u64;
     let log10_n = (employees.max(1) as f64).log10();
-    let tests = (2.0 * w.sellers_with_customers.max(1) as f64).log10();
+    let tests = (2.0 * sellers.max(1) as f64).log10();
     let log10_alpha = cfg.ring_alpha.log10();
     let mut found: Option<Ring> = None;
     for j in 2..=(cfg.ring_max_employees as usize).min(best.len()) {

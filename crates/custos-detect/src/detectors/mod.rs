@@ -125,6 +125,15 @@ pub(crate) enum Benefit {
 }
 
 impl Benefit {
+    /// The name aggregates carry (`data_access`, ...).
+    pub fn code(self) -> &'static str {
+        match self {
+            Benefit::DataAccess => "data_access",
+            Benefit::ReviewDeletion => "review_deletion",
+            Benefit::Reactivation => "reactivation",
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Benefit::DataAccess => "customer data access",

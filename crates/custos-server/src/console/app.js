@@ -613,6 +613,7 @@ async function casePage(id) {
       <h3>Downloads</h3><div class="toolbar">
         <button type="button" class="secondary" data-dl="/v1/cases/${enc(c.id)}/report?format=md" data-name="${c.id}-breach-report.md">Report (Markdown)</button>
         <button type="button" class="secondary" data-dl="/v1/cases/${enc(c.id)}/report?format=html" data-name="${c.id}-breach-report.html">Report (HTML)</button>
+        <button type="button" class="secondary" data-dl="/v1/cases/${enc(c.id)}/report?format=pdf" data-name="${c.id}-breach-report.pdf">Report (PDF)</button>
         ${scope ? h`<button type="button" class="secondary" data-dl="/v1/cases/${enc(c.id)}/scope?format=csv" data-name="${c.id}-scope.csv">Scope CSV</button>
         <button type="button" class="secondary" data-dl="/v1/cases/${enc(c.id)}/scope?format=json" data-name="${c.id}-scope.json">Scope JSON</button>
         <button type="button" class="secondary" data-dl="/v1/cases/${enc(c.id)}/scope?format=bundle" data-name="${c.id}-proof-bundle.json">Proof bundle</button>` : ""}</div>

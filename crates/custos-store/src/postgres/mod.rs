@@ -16,7 +16,9 @@
 //! migrations (`migrations/NNNN_name.sql`) run on open under an advisory
 //! lock, so that nodes starting together migrate once.
 
+mod aggregates;
 mod read;
+mod volume;
 mod write;
 
 use crate::model::{
@@ -34,7 +36,18 @@ use std::ops::Range;
 
 /// The migrations, in order; a version is never reused or edited once
 /// released.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("migrations/0001_init.sql")),
+    (
+        2,
+        "aggregates",
+        include_str!("migrations/0002_aggregates.sql"),
+    ),
+    (3, "disclosure_days", DISCLOSURE_DAYS),
+];
+
+/// Schema 3: the disclosure volume counters (`volume.rs`).
+const DISCLOSURE_DAYS: &str = include_str!("migrations/0003_disclosure_days.sql");
 
 /// Advisory lock keys (arbitrary, fixed): migrating, creating partitions.
 const MIGRATION_LOCK: i64 = 0x6375_7374_6f73_0001;
@@ -157,6 +170,7 @@ impl PgStore {
             }
             write::copy_rows(&mut tx, self.ledger, batch)?;
             write::apply_facts(&mut tx, &self.facts, &mut self.employees_seen, batch)?;
+            volume::add(&mut tx, self.ledger, batch)?;
         }
         let size = write::signed(head.size)?;
         tx.execute(
@@ -558,6 +572,22 @@ impl Store for PgStore {
             .conn()?
             .query_opt(read::GET_STATE, &[&self.ledger, &key])?;
         Ok(row.map(|r| r.try_get(0)).transpose()?)
+    }
+
+    fn disclosure_volume(
+        &self,
+        employees: &[&str],
+        days: Range<i64>,
+    ) -> Result<crate::DisclosureVolume> {
+        volume::volume(&mut *self.conn()?, self.ledger, employees, days)
+    }
+
+    fn put_aggregates(&mut self, batch: &crate::AggregateBatch) -> Result<()> {
+        self.put_aggregates_in(batch)
+    }
+
+    fn aggregates(&self, days: Range<i64>) -> Result<crate::Aggregates> {
+        self.aggregates_in(days)
     }
 }
 

@@ -6,6 +6,7 @@
 //! (`checkpoint.rs`). Numbered migrations (`migrations/NNNN_name.sql`) run
 //! on open and are recorded in `schema_migrations`.
 
+mod aggregates;
 mod checkpoint;
 mod read;
 mod sql;
@@ -15,6 +16,7 @@ use crate::model::{
     Seen, Ticket, TimeWindow,
 };
 use crate::rows::{DisclosureRow, EventRow, EventRows, FactUpdate, StoredRows};
+use crate::volume::DisclosureVolume;
 use crate::{Result, Store, StoreError};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Transaction};
 use std::collections::HashMap;
@@ -24,7 +26,22 @@ use std::time::Duration;
 
 /// The migrations, in order; a version is never reused or edited once
 /// released.
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("migrations/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("migrations/0001_init.sql")),
+    (
+        2,
+        "aggregates",
+        include_str!("migrations/0002_aggregates.sql"),
+    ),
+    (3, "disclosure_days", DISCLOSURE_DAYS),
+];
+
+/// Schema 3 creates the disclosure volume counters and fills them from
+/// the disclosures already stored.
+const DISCLOSURE_DAYS: &str = concat!(
+    include_str!("migrations/0003_disclosure_days.sql"),
+    include_str!("disclosure_days_backfill.sql")
+);
 
 /// Ledger indexes must fit a disclosure key, `(index << 16) | position`,
 /// in a signed 64-bit integer.
@@ -205,7 +222,26 @@ impl SqliteStore {
                 facts.apply(f)?;
             }
         }
+        let (by_employee, by_day) =
+            crate::volume::day_counts(batch.iter().flat_map(|r| &r.disclosures));
+        let mut add = tx.prepare_cached(sql::ADD_DISCLOSURE_DAY)?;
+        for ((employee, day), n) in by_employee {
+            add.execute(params![employee, day, n])?;
+        }
+        let mut add = tx.prepare_cached(sql::ADD_DISCLOSURE_DAY_TOTAL)?;
+        for (day, n) in by_day {
+            add.execute(params![day, n])?;
+        }
         put_head(tx, head)
+    }
+
+    /// Recomputes the disclosure volume counters from the disclosures
+    /// table, for bulk loads that wrote disclosures around
+    /// [`Store::index_batch`].
+    pub fn rebuild_disclosure_volume(&self) -> Result<()> {
+        self.conn
+            .execute_batch(include_str!("disclosure_days_backfill.sql"))?;
+        Ok(())
     }
 }
 
@@ -718,6 +754,41 @@ impl Store for SqliteStore {
             .prepare_cached(sql::GET_STATE)?
             .query_row([key], |r| r.get(0))
             .optional()?)
+    }
+
+    fn disclosure_volume(&self, employees: &[&str], days: Range<i64>) -> Result<DisclosureVolume> {
+        let (from, to) = (days.start, days.end);
+        let mut volume = DisclosureVolume::default();
+        let mut one = self.conn.prepare_cached(sql::DISCLOSURE_DAYS_OF)?;
+        for e in employees {
+            let n: i64 = one.query_row(params![e, from, to], |r| r.get(0))?;
+            volume.by_employee.insert((*e).to_owned(), n.max(0) as u64);
+        }
+        let total: i64 = self
+            .conn
+            .prepare_cached(sql::DISCLOSURE_DAY_TOTALS)?
+            .query_row(params![from, to], |r| r.get(0))?;
+        volume.total = total.max(0) as u64;
+        // Employees with a day in range: one probe per employee, skipping
+        // from each to the next.
+        let mut next = self.conn.prepare_cached(sql::NEXT_DISCLOSING_EMPLOYEE)?;
+        let mut after = String::new();
+        while let Some(e) = next
+            .query_row(params![after, from, to], |r| r.get::<_, String>(0))
+            .optional()?
+        {
+            volume.employees += 1;
+            after = e;
+        }
+        Ok(volume)
+    }
+
+    fn put_aggregates(&mut self, batch: &crate::AggregateBatch) -> Result<()> {
+        self.put_aggregates_in(batch)
+    }
+
+    fn aggregates(&self, days: Range<i64>) -> Result<crate::Aggregates> {
+        self.aggregates_in(days)
     }
 }
 

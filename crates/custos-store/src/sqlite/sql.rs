@@ -74,6 +74,20 @@ pub const DISCLOSURES_BY_CUSTOMER: &str = concat!(
       WHERE customer = ?1 AND time >= ?2 AND time < ?3 ORDER BY time, key"
 );
 
+pub const ADD_DISCLOSURE_DAY: &str =
+    "INSERT INTO disclosure_days (employee, day, disclosures) VALUES (?1, ?2, ?3)
+     ON CONFLICT (employee, day) DO UPDATE SET disclosures = disclosures + excluded.disclosures";
+pub const ADD_DISCLOSURE_DAY_TOTAL: &str =
+    "INSERT INTO disclosure_day_totals (day, disclosures) VALUES (?1, ?2)
+     ON CONFLICT (day) DO UPDATE SET disclosures = disclosures + excluded.disclosures";
+pub const DISCLOSURE_DAYS_OF: &str = "SELECT coalesce(sum(disclosures), 0) FROM disclosure_days
+     WHERE employee = ?1 AND day >= ?2 AND day < ?3";
+pub const DISCLOSURE_DAY_TOTALS: &str = "SELECT coalesce(sum(disclosures), 0)
+     FROM disclosure_day_totals WHERE day >= ?1 AND day < ?2";
+/// The first employee after `?1` with a counted day in `[?2, ?3)`.
+pub const NEXT_DISCLOSING_EMPLOYEE: &str = "SELECT employee FROM disclosure_days
+     WHERE employee > ?1 AND day >= ?2 AND day < ?3 ORDER BY employee LIMIT 1";
+
 // Fact updates. In `ON CONFLICT ... DO UPDATE`, bare column names are the
 // stored row and `excluded.` the proposed one.
 

@@ -8,8 +8,9 @@
 use custos_core::canonical::event_entry;
 use custos_core::{parse_event, DataField, Event, Timestamp};
 use custos_store::{
-    derive_rows, AccountStatus, AlertFilter, AlertRow, EmployeeStatus, EventRows, FactUpdate,
-    FieldSet, LedgerHead, Store, StoreError, TicketStatus, TimeWindow,
+    derive_rows, AccountStatus, AggregateBatch, AlertFilter, AlertRow, EmployeeDay, EmployeeStatus,
+    EventRows, FactUpdate, FieldSet, LedgerHead, Progress, SellerSignal, Store, StoreError,
+    TicketStatus, TimeWindow,
 };
 
 /// What a backend provides to the suite.
@@ -56,6 +57,8 @@ macro_rules! store_test_suite {
             raw_edits_make_scan_rows_differ,
             alerts_upsert_and_filter,
             state_keeps_bytes,
+            aggregates_merge_and_read_by_day,
+            disclosure_volume_counts_records_per_utc_day,
         );
     };
     (@each $make:expr; $($name:ident),+ $(,)?) => {
@@ -1069,6 +1072,50 @@ pub fn disclosures_by_employee_and_customer_in_windows(h: &mut dyn Harness) {
         .is_empty());
 }
 
+pub fn disclosure_volume_counts_records_per_utc_day(h: &mut dyn Harness) {
+    let s = h.store();
+    // Two batches on 2026-05-03, one the next day: the counters add up.
+    let mut lines = views("emp-1", "cus-1", &[1, 3]);
+    lines.extend(views("emp-1", "cus-2", &[2]));
+    index(s, &lines);
+    index(s, &views("emp-2", "cus-1", &[23]));
+    index(
+        s,
+        &[emp(
+            "next-day",
+            "2026-05-04T00:00:00Z",
+            "emp-1",
+            "customer.view",
+            r#","target":{"type":"customer","id":"cus-1"},"fields":["email"]"#,
+        )],
+    );
+    let day = custos_store::day_of(ts("2026-05-03T12:00:00Z"));
+    let all = s
+        .disclosure_volume(
+            &["emp-1", "emp-3"],
+            custos_store::days_touched(TimeWindow::ALL),
+        )
+        .unwrap();
+    assert_eq!(all.total, 5);
+    assert_eq!(all.employees, 2);
+    assert_eq!(all.by_employee["emp-1"], 4);
+    assert_eq!(all.by_employee["emp-3"], 0);
+    let first = s
+        .disclosure_volume(&["emp-1", "emp-2"], day..day + 1)
+        .unwrap();
+    assert_eq!((first.total, first.employees), (4, 2));
+    assert_eq!(first.by_employee["emp-1"], 3);
+    assert_eq!(first.by_employee["emp-2"], 1);
+    let second = s.disclosure_volume(&["emp-2"], day + 1..day + 2).unwrap();
+    assert_eq!((second.total, second.employees), (1, 1));
+    assert_eq!(second.by_employee["emp-2"], 0);
+    // The same numbers as counting the disclosures themselves.
+    let w = custos_store::window_of_days(&(day..day + 1));
+    let counted = s.disclosures_by_employee("emp-1", w).unwrap().len() as u64;
+    assert_eq!(counted, first.by_employee["emp-1"]);
+    assert!(s.disclosure_volume(&[], day + 5..day + 9).unwrap() == Default::default());
+}
+
 pub fn batches_must_be_gapless(h: &mut dyn Harness) {
     let s = h.store();
     let events: Vec<Event> = views("emp-1", "cus-1", &[1, 2, 3, 4])
@@ -1413,4 +1460,72 @@ pub fn state_keeps_bytes(h: &mut dyn Harness) {
     assert_eq!(s.get_state("k").unwrap(), Some(vec![0, 1, 2, 255]));
     s.put_state("k", b"").unwrap();
     assert_eq!(s.get_state("k").unwrap(), Some(vec![]));
+}
+
+fn employee_day(employee: &str, day: i64, customers: u32) -> EmployeeDay {
+    EmployeeDay {
+        employee: employee.into(),
+        day,
+        peer_group: "cs-agent".into(),
+        customers,
+        searches: 2,
+        exported: 0,
+    }
+}
+
+fn signal(day: i64, strong: bool, log10_p: f64, event: &str) -> SellerSignal {
+    SellerSignal {
+        seller: "sel-1".into(),
+        employee: "emp-1".into(),
+        kind: "data_access".into(),
+        day,
+        strong,
+        log10_p,
+        event: event.into(),
+    }
+}
+
+pub fn aggregates_merge_and_read_by_day(h: &mut dyn Harness) {
+    let s = h.store();
+    let empty = s.aggregates(0..i64::MAX).unwrap();
+    assert!(empty.days.is_empty() && empty.signals.is_empty() && empty.progress.is_empty());
+    let progress = |day| {
+        Some(Progress {
+            day,
+            employees: 10,
+            sellers: 3,
+        })
+    };
+    s.put_aggregates(&AggregateBatch {
+        days: vec![employee_day("emp-1", 100, 5), employee_day("emp-2", 101, 7)],
+        signals: vec![signal(100, false, -2.0, "ev-1")],
+        progress: progress(100),
+    })
+    .unwrap();
+    // A replay, then more of day 100: the day is replaced, the signal
+    // merges (strong if either, the smaller p, the first event), and
+    // progress does not go back.
+    s.put_aggregates(&AggregateBatch {
+        days: vec![employee_day("emp-1", 100, 9)],
+        signals: vec![
+            signal(100, true, -1.0, "ev-2"),
+            signal(100, false, -3.0, "ev-3"),
+        ],
+        progress: progress(99),
+    })
+    .unwrap();
+    h.reopen();
+    let a = h.store().aggregates(100..101).unwrap();
+    let ledger = a.progress[0].0.clone();
+    assert_eq!(
+        a.days,
+        vec![(ledger.clone(), employee_day("emp-1", 100, 9))]
+    );
+    assert_eq!(
+        a.signals,
+        vec![(ledger.clone(), signal(100, true, -3.0, "ev-1"))]
+    );
+    assert_eq!(a.progress, vec![(ledger, progress(100).unwrap())]);
+    assert_eq!(h.store().aggregates(101..200).unwrap().days.len(), 1);
+    assert!(h.store().aggregates(0..100).unwrap().signals.is_empty());
 }
