@@ -253,13 +253,33 @@ pub(crate) fn with_reader<T>(
     state: &AppState,
     f: impl FnOnce(&dyn Store) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
-    blocking(|| {
-        let guard = state
-            .reader
-            .lock()
-            .map_err(|_| ApiError::internal("the store reader lock is poisoned"))?;
-        f(&**guard)
-    })
+    blocking(|| read_locked(state, |s| f(s)))
+}
+
+/// [`with_reader_mut`] for point reads (a token, a decision's facts),
+/// which run in place where the store allows it
+/// ([`AppState::point_reads_in_place`]): handing the worker's tasks to
+/// another thread costs more than the read.
+pub(crate) fn with_reader_point<T>(
+    state: &AppState,
+    f: impl FnOnce(&mut dyn Store) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    if state.point_reads_in_place {
+        read_locked(state, f)
+    } else {
+        blocking(|| read_locked(state, f))
+    }
+}
+
+fn read_locked<T>(
+    state: &AppState,
+    f: impl FnOnce(&mut dyn Store) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut guard = state
+        .reader
+        .lock()
+        .map_err(|_| ApiError::internal("the store reader lock is poisoned"))?;
+    f(&mut **guard)
 }
 
 /// Runs store work from an async handler. The stores are synchronous
@@ -298,7 +318,7 @@ pub(crate) fn check_deferred(
     route: &str,
     subject: Option<&str>,
 ) -> Result<(Caller, custos_ingest::Prepared), ApiError> {
-    let caller = with_reader(state, |s| authorize_any(s, headers, roles))?;
+    let caller = with_reader_point(state, |s| authorize_any(s, headers, roles))?;
     let event = crate::auth::access_event(&caller, route, subject);
     let prepared = custos_ingest::prepare_value(
         Location {
@@ -650,13 +670,7 @@ pub(crate) fn with_reader_mut<T>(
     state: &AppState,
     f: impl FnOnce(&mut dyn Store) -> Result<T, ApiError>,
 ) -> Result<T, ApiError> {
-    blocking(|| {
-        let mut guard = state
-            .reader
-            .lock()
-            .map_err(|_| ApiError::internal("the store reader lock is poisoned"))?;
-        f(&mut **guard)
-    })
+    blocking(|| read_locked(state, f))
 }
 
 pub(crate) fn wall_clock() -> custos_core::Timestamp {
@@ -717,7 +731,7 @@ async fn decide(
             "the body must be the event about to happen without `id` and `time` (`actor`, `action`, `target`, `targets`, `fields`, `purpose`, `attrs`)",
         )?;
         let now = wall_clock();
-        let decision = with_reader_mut(&state, |s| {
+        let decision = with_reader_point(&state, |s| {
             state.guard.decide_in(s, &req, now).map_err(guard_error)
         })?;
         let event = prepare_value(

@@ -43,6 +43,11 @@ pub(crate) struct AppState {
     /// its facts here and keeps its approvals here too; holding the lock
     /// across a decision makes an approval's single use atomic.
     pub reader: Mutex<Box<dyn custos_store::Store>>,
+    /// Whether point reads (a token, a decision's facts) may run on the
+    /// async worker: true for the embedded store, whose point reads take
+    /// microseconds; false for PostgreSQL, whose client blocks on a
+    /// runtime of its own.
+    pub point_reads_in_place: bool,
     /// The guard, beside the committer: decisions are committed through it,
     /// and the committer feeds it every committed event.
     pub guard: Arc<custos_guard::Guard>,
@@ -85,6 +90,10 @@ pub fn serve(
     let state = Arc::new(AppState {
         committer,
         reader: Mutex::new(reader),
+        point_reads_in_place: matches!(
+            opts.data_dir.store_spec(),
+            custos_store::StoreSpec::Sqlite(_)
+        ),
         guard,
         pseudonyms: Arc::new(pseudonyms),
         metrics: Metrics::default(),
