@@ -55,7 +55,7 @@ pub enum StoreError {
         source: postgres::Error,
     },
 
-    #[error("postgres: {0}")]
+    #[error("postgres: {}", describe(.0))]
     Postgres(#[from] postgres::Error),
 
     #[error("the store connection is in use by another call on the same handle")]
@@ -75,3 +75,28 @@ pub enum StoreError {
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The server's message and SQLSTATE when the server answered (never its
+/// DETAIL, which can quote row values), else the client's own text.
+fn describe(e: &postgres::Error) -> String {
+    match e.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => e.to_string(),
+    }
+}
+
+impl StoreError {
+    /// A PostgreSQL deadlock or serialization failure: the transaction
+    /// was rolled back as a whole and may simply be run again.
+    pub fn is_transient_conflict(&self) -> bool {
+        use postgres::error::SqlState;
+        match self {
+            StoreError::Postgres(e) => matches!(
+                e.code(),
+                Some(c) if *c == SqlState::T_R_DEADLOCK_DETECTED
+                    || *c == SqlState::T_R_SERIALIZATION_FAILURE
+            ),
+            _ => false,
+        }
+    }
+}

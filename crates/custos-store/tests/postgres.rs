@@ -427,3 +427,52 @@ fn a_bad_url_or_ledger_name_is_a_clear_error() {
         Err(StoreError::LedgerName(_))
     ));
 }
+
+/// Two transactions that lock the same two rows in opposite orders: the
+/// server rolls one back, and the store calls that error transient (a
+/// batch rolled back so is run again by `index_batch`); an ordinary
+/// error is not.
+#[test]
+fn a_deadlock_is_a_transient_conflict() {
+    let Some(db) = TestDb::create() else { return };
+    let mut setup = Client::connect(&db.url, NoTls).unwrap();
+    setup
+        .batch_execute(
+            "CREATE TABLE pair (id int PRIMARY KEY, v int); INSERT INTO pair VALUES (1, 0), (2, 0)",
+        )
+        .unwrap();
+    let barrier = std::sync::Barrier::new(2);
+    let errors: Vec<StoreError> = std::thread::scope(|scope| {
+        let handles: Vec<_> = [(1, 2), (2, 1)]
+            .into_iter()
+            .map(|(first, second)| {
+                let (url, barrier) = (&db.url, &barrier);
+                scope.spawn(move || -> Option<StoreError> {
+                    let mut c = Client::connect(url, NoTls).unwrap();
+                    let mut tx = c.transaction().unwrap();
+                    tx.execute("UPDATE pair SET v = v + 1 WHERE id = $1", &[&first])
+                        .unwrap();
+                    barrier.wait();
+                    let r = tx.execute("UPDATE pair SET v = v + 1 WHERE id = $1", &[&second]);
+                    match r {
+                        Ok(_) => {
+                            tx.commit().unwrap();
+                            None
+                        }
+                        Err(e) => Some(StoreError::from(e)),
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .filter_map(|h| h.join().unwrap())
+            .collect()
+    });
+    assert_eq!(errors.len(), 1, "one of the two is the deadlock's victim");
+    assert!(errors[0].is_transient_conflict(), "{}", errors[0]);
+    assert!(errors[0].to_string().contains("40P01"), "{}", errors[0]);
+    let other = StoreError::from(setup.batch_execute("SELECT * FROM missing").unwrap_err());
+    assert!(!other.is_transient_conflict());
+    assert!(other.to_string().contains("42P01"), "{other}");
+}

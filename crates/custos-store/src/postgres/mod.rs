@@ -36,6 +36,10 @@ use std::ops::Range;
 
 /// The migrations, in order; a version is never reused or edited once
 /// released.
+/// Times a batch rolled back by a deadlock or serialization failure is
+/// run again before the error is returned.
+const TRANSIENT_RETRIES: u32 = 8;
+
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("migrations/0001_init.sql")),
     (
@@ -390,12 +394,30 @@ impl Store for PgStore {
 
     fn index_batch(&mut self, batch: &[EventRows], head: &LedgerHead) -> Result<()> {
         self.ensure_partitions(batch)?;
-        let result = self.write_batch(batch, head);
-        if result.is_err() {
-            // The cache describes writes that were rolled back.
-            self.employees_seen.clear();
+        // Partitions write shared fact rows (a ticket assigned on one,
+        // closed on another) in their own orders, so two batches can
+        // deadlock; PostgreSQL then rolls one back whole, and it is run
+        // again after a short, growing pause.
+        let mut attempt: u32 = 0;
+        loop {
+            let result = self.write_batch(batch, head);
+            if result.is_err() {
+                // The cache describes writes that were rolled back.
+                self.employees_seen.clear();
+            }
+            match result {
+                Err(e) if e.is_transient_conflict() && attempt < TRANSIENT_RETRIES => {
+                    attempt += 1;
+                    let jitter = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| u64::from(d.subsec_nanos() % 7));
+                    std::thread::sleep(std::time::Duration::from_millis(
+                        (5u64 << attempt) + jitter,
+                    ));
+                }
+                other => return other,
+            }
         }
-        result
     }
 
     fn lookup_ids(&self, ids: &[&str]) -> Result<HashMap<String, Seen>> {
