@@ -100,6 +100,16 @@ impl Pipeline {
         self.enable_detection_with_rules(cfg, rules)
     }
 
+    /// Drops the engine, if there is one, and enables detection again
+    /// with its config: restored from the store's snapshot and caught up
+    /// from the ledger.
+    pub(crate) fn restart_detection(&mut self) -> Result<(), IngestError> {
+        match self.detection.take() {
+            Some(d) => self.enable_detection_with_rules(d.engine.config().clone(), None),
+            None => Ok(()),
+        }
+    }
+
     fn catch_up_detection(&mut self) -> Result<(), IngestError> {
         let size = self.ledger.size();
         let Some(start) = self.detection.as_ref().map(|d| d.position) else {

@@ -268,6 +268,21 @@ impl Pipeline {
         Ok(p)
     }
 
+    /// After a store write failed (the writer thread has then stopped for
+    /// good): opens the store again from `spec`, re-indexes from the
+    /// ledger what it lacks, restores detection from its snapshot in the
+    /// store and catches it up from the ledger (so alerts the failed write
+    /// lost are written again; Sigma rules are not kept and must be given
+    /// again), and starts a new writer. The ledger and its lock stay.
+    pub fn reopen_store(&mut self, spec: &StoreSpec) -> Result<(), IngestError> {
+        self.writer = None;
+        self.store = open_store(spec)?;
+        self.reconcile()?;
+        self.restart_detection()?;
+        self.writer = Some(StoreWriter::spawn(open_store(spec)?)?);
+        Ok(())
+    }
+
     /// Opens an existing data dir for reading only: no writer lock, no
     /// reconciliation, so it works beside a running `custos serve`. The
     /// checkpoint is checked against the key derived from the private key

@@ -109,6 +109,7 @@ pub struct OwnedPartition {
     partition: u32,
     pipeline: Pipeline,
     owned: Owned,
+    opts: Arc<NodeOptions>,
 }
 
 impl PartitionOwner for LedgerOwner {
@@ -124,6 +125,7 @@ impl PartitionOwner for LedgerOwner {
                     partition: p,
                     pipeline,
                     owned: self.owned.clone(),
+                    opts: self.opts.clone(),
                 })
             }
             Err(IngestError::Ledger(LedgerError::Locked { .. })) => None,
@@ -186,7 +188,20 @@ impl PartitionHandler for OwnedPartition {
                 Err(r) => eprintln!("custos: {r}; dropped"),
             }
         }
-        self.pipeline.commit_items(&prepared)?;
+        if let Err(e) = self.pipeline.commit_items(&prepared) {
+            // A failed store write ends the pipeline's store writer for
+            // good: reopen the store (re-indexing from the ledger what it
+            // lacks, detection restored and caught up) so that the batch,
+            // delivered again, finds its events stored.
+            let dir = partition_data_dir(&self.opts.shared, &self.opts.store_url, self.partition);
+            if let Err(r) = self.pipeline.reopen_store(&dir.store_spec()) {
+                eprintln!(
+                    "custos node {}: partition {}: cannot reopen the store: {r}",
+                    self.opts.name, self.partition
+                );
+            }
+            return Err(e.into());
+        }
         Ok(())
     }
 }

@@ -435,3 +435,61 @@ fn a_killed_node_s_partitions_are_taken_over_and_nothing_is_lost() {
     one.wait_for_total(total + 1 + u64::from(PARTITIONS), Duration::from_secs(60));
     solo.stop();
 }
+
+/// The store's connections are cut mid-stream (PostgreSQL restarted, a
+/// proxy dropped them): the node reopens each partition's store,
+/// re-indexes from the ledger what the store lacks, and goes on;
+/// afterwards the store holds every ledger entry exactly once.
+#[test]
+fn a_lost_store_connection_is_reopened_and_nothing_is_lost() {
+    let Some(nats) = nats_url() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(d) = Deployment::new(tmp.path(), "cut", &nats) else {
+        return;
+    };
+    let (first, second) = simulate(tmp.path());
+    let node = d.start_node("n");
+    node.wait_for_log(
+        "owns partition",
+        PARTITIONS as usize,
+        Duration::from_secs(60),
+    );
+    let messages1 = d.publish(&first)["messages"].as_u64().unwrap();
+    let start = Instant::now();
+    while d.ledger_sizes().iter().sum::<u64>() < messages1 / 3 {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "nothing ingested"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let cut: BTreeMap<String, (i64, i64)> = d.db.query_pairs(
+        "SELECT 'cut', count(*), 0::bigint FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()) t",
+    );
+    assert!(cut["cut"].0 > 0, "the node's connections were cut");
+    let total = messages1 + d.publish(&second)["messages"].as_u64().unwrap();
+    d.wait_for_total(total, Duration::from_secs(180));
+    // The ledgers are complete; the store catches up with them.
+    let start = Instant::now();
+    loop {
+        let stored: BTreeMap<String, (i64, i64)> = d.db.query_pairs(
+            "SELECT l.name, count(*), count(DISTINCT e.id) FROM event_ids e JOIN ledgers l ON l.id = e.ledger GROUP BY l.name",
+        );
+        let sizes = d.ledger_sizes();
+        let done = (0..PARTITIONS).all(|p| {
+            stored
+                .get(&format!("p{p}"))
+                .is_some_and(|(n, distinct)| n == distinct && *n as u64 == sizes[p as usize])
+        });
+        if done {
+            break;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "the store lags its ledgers: {stored:?} against {sizes:?}\n{}",
+            node.log.lock().unwrap()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    node.stop();
+}
