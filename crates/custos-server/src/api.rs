@@ -320,19 +320,24 @@ pub(crate) fn check_deferred(
 ) -> Result<(Caller, custos_ingest::Prepared), ApiError> {
     let caller = with_reader_point(state, |s| authorize_any(s, headers, roles))?;
     let event = crate::auth::access_event(&caller, route, subject);
-    let prepared = custos_ingest::prepare_value(
+    Ok((caller, prepare_own("self-audit", &event)?))
+}
+
+/// Validates an event Custos made itself (`source` names the maker in
+/// errors); a refusal is Custos's bug, so a 500.
+pub(crate) fn prepare_own(source: &str, event: &Value) -> Result<Prepared, ApiError> {
+    prepare_value(
         Location {
-            source: "self-audit".into(),
+            source: source.into(),
             line: 0,
         },
-        &event,
+        event,
     )
-    .map_err(|r| ApiError::Internal(format!("self-audit event refused: {r}")))?;
-    Ok((caller, prepared))
+    .map_err(|r| ApiError::Internal(format!("{source} event refused: {r}")))
 }
 
 /// Commits events the server itself made; each must be accepted.
-async fn commit_all(
+pub(crate) async fn commit_all(
     state: &AppState,
     events: Vec<custos_ingest::Prepared>,
     what: &str,
@@ -700,15 +705,7 @@ fn guard_error(e: custos_guard::GuardError) -> ApiError {
 
 /// Commits one event of the guard's to the ledger; the answer waits for it.
 async fn record(state: &AppState, event: Value) -> Result<(), ApiError> {
-    let prepared = prepare_value(
-        Location {
-            source: "guard".into(),
-            line: 0,
-        },
-        &event,
-    )
-    .map_err(|r| ApiError::Internal(format!("guard event refused: {r}")))?;
-    commit_all(state, vec![prepared], "guard").await
+    commit_all(state, vec![prepare_own("guard", &event)?], "guard").await
 }
 
 pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
@@ -734,14 +731,10 @@ async fn decide(
         let decision = with_reader_point(&state, |s| {
             state.guard.decide_in(s, &req, now).map_err(guard_error)
         })?;
-        let event = prepare_value(
-            Location {
-                source: "guard".into(),
-                line: 0,
-            },
+        let event = prepare_own(
+            "guard",
             &custos_guard::decision_event(&event_id("gd"), now, &req, &decision),
-        )
-        .map_err(|r| ApiError::Internal(format!("guard event refused: {r}")))?;
+        )?;
         Ok::<_, ApiError>((decision, event))
     })();
     // The use of the API is recorded whether or not a decision came of

@@ -24,7 +24,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use custos_core::Timestamp;
-use custos_ingest::{ItemOutcome, Location};
+use custos_ingest::ItemOutcome;
 use custos_investigate::{
     breach_scope, case_alerts, load_case, BreachScope, Case, CaseChange, CaseOutcome, CaseScope,
     CaseStatus, InvestigateError, ProofBundle, ReportContacts, ReportInput, ScopeQuery,
@@ -45,14 +45,7 @@ pub(crate) async fn commit_one(
     source: &str,
     event: &Value,
 ) -> Result<Option<String>, ApiError> {
-    let prepared = custos_ingest::prepare_value(
-        Location {
-            source: source.into(),
-            line: 0,
-        },
-        event,
-    )
-    .map_err(|r| ApiError::Internal(format!("{source} event refused: {r}")))?;
+    let prepared = crate::api::prepare_own(source, event)?;
     let id = prepared.event.id.as_str().to_owned();
     match state
         .committer

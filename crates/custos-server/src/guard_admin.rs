@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use custos_guard::{Guard, GuardConfig, PolicyErrors, PolicySource, StoreFacts};
-use custos_ingest::{DataDir, ItemOutcome, Location};
+use custos_ingest::{DataDir, ItemOutcome};
 use serde_json::json;
 use sha2::{Digest, Sha256};
 use std::path::Path;
@@ -191,28 +191,8 @@ async fn reload_route(
         Err(ReloadError::Io(_)) => "refused: unreadable files".to_owned(),
     };
     let event = access_event(&caller, "POST /v1/admin/policies/reload", Some(&subject));
-    let prepared = custos_ingest::prepare_value(
-        Location {
-            source: "self-audit".into(),
-            line: 0,
-        },
-        &event,
-    )
-    .map_err(|r| ApiError::Internal(format!("self-audit event refused: {r}")))?;
-    match state
-        .committer
-        .commit(vec![prepared])
-        .await
-        .map_err(ApiError::Internal)?
-        .first()
-    {
-        Some(ItemOutcome::Accepted { .. }) => {}
-        other => {
-            return Err(ApiError::Internal(format!(
-                "self-audit event not stored: {other:?}"
-            )))
-        }
-    }
+    let prepared = crate::api::prepare_own("self-audit", &event)?;
+    crate::api::commit_all(&state, vec![prepared], "self-audit").await?;
     match outcome {
         Ok(r) => Ok(Json(json!({
             "policies": r.policies,

@@ -495,6 +495,48 @@ fn derive_facts(e: &Event) -> Vec<FactUpdate> {
     facts
 }
 
+type Disclosures = std::iter::Peekable<std::vec::IntoIter<DisclosureRow>>;
+
+/// Groups disclosure rows under their event rows, both ordered by index.
+/// Disclosures whose index has no event row form groups of their own, so
+/// that verification sees them.
+pub(crate) fn merge_by_index(
+    events: Vec<EventRow>,
+    disclosures: Vec<DisclosureRow>,
+) -> Vec<StoredRows> {
+    let mut out = Vec::with_capacity(events.len());
+    let mut ds = disclosures.into_iter().peekable();
+    for event in events {
+        orphans(&mut ds, Some(event.index), &mut out);
+        let mut group = Vec::new();
+        while let Some(d) = ds.next_if(|d| d.index == event.index) {
+            group.push(d);
+        }
+        out.push(StoredRows {
+            event: Some(event),
+            disclosures: group,
+        });
+    }
+    orphans(&mut ds, None, &mut out);
+    out
+}
+
+/// Moves disclosures below `limit` (all when `None`) into event-less
+/// groups.
+fn orphans(ds: &mut Disclosures, limit: Option<u64>, out: &mut Vec<StoredRows>) {
+    while let Some(d) = ds.next_if(|d| limit.is_none_or(|l| d.index < l)) {
+        let index = d.index;
+        let mut group = vec![d];
+        while let Some(d) = ds.next_if(|d| d.index == index) {
+            group.push(d);
+        }
+        out.push(StoredRows {
+            event: None,
+            disclosures: group,
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

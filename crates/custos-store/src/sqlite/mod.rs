@@ -15,7 +15,7 @@ use crate::model::{
     Account, AlertFilter, AlertRow, Employee, EmployeeStatus, LedgerHead, Order, Relation, Review,
     Seen, Ticket, TimeWindow,
 };
-use crate::rows::{DisclosureRow, EventRow, EventRows, FactUpdate, StoredRows};
+use crate::rows::{merge_by_index, DisclosureRow, EventRow, EventRows, FactUpdate, StoredRows};
 use crate::volume::DisclosureVolume;
 use crate::{Result, Store, StoreError};
 use rusqlite::{params, Connection, ErrorCode, OptionalExtension, Transaction};
@@ -789,44 +789,5 @@ impl Store for SqliteStore {
 
     fn aggregates(&self, days: Range<i64>) -> Result<crate::Aggregates> {
         self.aggregates_in(days)
-    }
-}
-
-type Disclosures = std::iter::Peekable<std::vec::IntoIter<DisclosureRow>>;
-
-/// Groups disclosure rows under their event rows, both ordered by index.
-/// Disclosures whose index has no event row form groups of their own, so
-/// that verification sees them.
-fn merge_by_index(events: Vec<EventRow>, disclosures: Vec<DisclosureRow>) -> Vec<StoredRows> {
-    let mut out = Vec::with_capacity(events.len());
-    let mut ds = disclosures.into_iter().peekable();
-    for event in events {
-        orphans(&mut ds, Some(event.index), &mut out);
-        let mut group = Vec::new();
-        while let Some(d) = ds.next_if(|d| d.index == event.index) {
-            group.push(d);
-        }
-        out.push(StoredRows {
-            event: Some(event),
-            disclosures: group,
-        });
-    }
-    orphans(&mut ds, None, &mut out);
-    out
-}
-
-/// Moves disclosures below `limit` (all when `None`) into event-less
-/// groups.
-fn orphans(ds: &mut Disclosures, limit: Option<u64>, out: &mut Vec<StoredRows>) {
-    while let Some(d) = ds.next_if(|d| limit.is_none_or(|l| d.index < l)) {
-        let index = d.index;
-        let mut group = vec![d];
-        while let Some(d) = ds.next_if(|d| d.index == index) {
-            group.push(d);
-        }
-        out.push(StoredRows {
-            event: None,
-            disclosures: group,
-        });
     }
 }
