@@ -158,6 +158,13 @@ pub struct PurposeViolationConfig {
     pub break_glass_alpha: f64,
     /// Floor of the expected break-glass rate per disclosure. Default 0.0005.
     pub min_break_glass_rate: f64,
+    /// Spans, in hours, of the burst test: the customers disclosed
+    /// without purpose within each span against all disclosed in it,
+    /// tested at level `alpha` after a scan correction. Empty switches
+    /// it off. Default [1, 8].
+    pub burst_hours: Vec<u32>,
+    /// Never alert on a burst below this many customers. Default 6.
+    pub burst_min_customers: u32,
 }
 
 impl Default for PurposeViolationConfig {
@@ -183,6 +190,8 @@ impl Default for PurposeViolationConfig {
             break_glass_medium_at: 8,
             break_glass_alpha: 1e-4,
             min_break_glass_rate: 0.0005,
+            burst_hours: vec![1, 8],
+            burst_min_customers: 6,
         }
     }
 }
@@ -588,6 +597,19 @@ impl DetectConfig {
         prob(
             self.purpose_violation.break_glass_low_at > 0,
             "purpose_violation.break_glass_low_at",
+            "must be at least 1",
+        );
+        let pv = &self.purpose_violation;
+        prob(
+            pv.burst_hours
+                .iter()
+                .all(|&h| h >= 1 && h <= pv.window_days.saturating_mul(24)),
+            "purpose_violation.burst_hours",
+            "each span must be at least 1 hour and at most the window (window_days x 24)",
+        );
+        prob(
+            pv.burst_min_customers > 0,
+            "purpose_violation.burst_min_customers",
             "must be at least 1",
         );
         prob(

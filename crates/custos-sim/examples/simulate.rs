@@ -4,7 +4,7 @@
 //!
 //! `cargo run --release -p custos-sim --example simulate -- \
 //!    --employees 5000 --customers 500000 --sellers 10000 --days 180 \
-//!    --out /dev/null --truth truth.json`
+//!    --out /dev/null --truth truth.json [--intensity X --cover X]`
 
 use custos_sim::{simulate, Scenario, SimConfig};
 use std::io::Write;
@@ -28,6 +28,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--seed" => cfg.seed = value.parse()?,
             "--scenarios" => cfg.scenarios = Scenario::parse_list(&value)?,
             "--insiders-per-scenario" => cfg.insiders_per_scenario = value.parse()?,
+            "--intensity" => cfg.insider.intensity = value.parse()?,
+            "--cover" => cfg.insider.cover = value.parse()?,
             "--out" => out_path = value,
             "--truth" => truth_path = Some(value),
             _ => return Err(format!("unknown flag `{flag}`").into()),

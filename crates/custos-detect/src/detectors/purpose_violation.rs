@@ -24,6 +24,18 @@
 //! reason before the window (decayed, half-life
 //! `history_halflife_days`): a habit is not news.
 //!
+//! A harvest comes in sessions: many customers looked up without a
+//! purpose within an hour or a shift, which a seven-day count dilutes
+//! with the week's honest work. So the disclosures of the last
+//! `burst_hours` (each length in turn) are tested too: of the `m`
+//! distinct customers disclosed in that span, `k` were disclosed only
+//! in violation and without a ticket of theirs assigned to the employee;
+//! under the null each is such a customer with probability `r`, the
+//! larger of the honest rate above and the employee's own rate before
+//! the window, so `P(X ≥ k)`, `X ~ Binomial(m, r)`, is corrected for the
+//! spans of that length in the window and for the lengths tested
+//! (a scan over time), and needs `k ≥ burst_min_customers`.
+//!
 //! Break-glass is separate and judged the same way against the peers'
 //! break-glass rate (floor `min_break_glass_rate`, level
 //! `break_glass_alpha`), and against the team's, since break-glass
@@ -38,9 +50,9 @@ use super::{fmt_p, p_json, slot, Ctx, Detector, DetectorKind, Finding, Out};
 use crate::access::Verdict;
 use crate::alert::{score_from_p, severity_floor_score, Severity};
 use crate::config::DetectConfig;
-use crate::stats::{poisson_sf_log10, quantile};
+use crate::stats::{binomial_sf_log10, poisson_sf_log10, quantile};
 use crate::world::World;
-use custos_core::time::MS_PER_DAY;
+use custos_core::time::{MS_PER_DAY, MS_PER_HOUR};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -188,6 +200,9 @@ struct EmpState {
     /// The employee's own days before the window, decayed.
     history: History,
     break_glass: VecDeque<(i64, Box<str>)>,
+    /// Customers disclosed in the longest burst span: (time, customer,
+    /// disclosed in violation and not explained for them).
+    recent: VecDeque<(i64, u32, bool)>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -254,6 +269,7 @@ impl Detector for PurposeViolation {
             (r.b, r.m)
         });
         let st = slot(&mut self.emps, a.emp);
+        remember_recent(st, a, viol, cx.now, cfg);
         let ev_id: Box<str> = cx.ev.id.as_str().into();
         let own_group = self.peer_hi.get(&group).copied();
         let mut spread = own_group.unwrap_or(self.all_hi);
@@ -333,9 +349,6 @@ impl Detector for PurposeViolation {
         }
         st.violations.push_back((cx.now, a.verdict, ev_id, key));
         let k = st.violations.len() as u64;
-        if k < cfg.min_violations as u64 {
-            return;
-        }
         let self_m = st.disclosures.m;
         let (rate, pooled) = honest_rate(
             (peer_v, peer_m),
@@ -345,6 +358,19 @@ impl Detector for PurposeViolation {
             cfg.prior_accesses,
             (cfg.min_rate, COLD_VIOLATION_RATE),
         );
+        let own_rate = if st.history.m >= cfg.min_disclosures_for_rate as f64 {
+            st.history.by.iter().sum::<f64>() / st.history.m
+        } else {
+            0.0
+        };
+        if let Some(b) = burst_test(&st.recent, rate.max(own_rate), cx.now, cfg) {
+            let group_name = cx.world.peer_name(group);
+            out.findings
+                .push(burst_finding(cx, a.emp, &st.violations, b, group_name));
+        }
+        if k < cfg.min_violations as u64 {
+            return;
+        }
         let expected = rate * self_m as f64;
         let lp_all = poisson_sf_log10(k, expected);
         // The same test for this violation's reason alone (Bonferroni
@@ -505,6 +531,139 @@ impl Detector for PurposeViolation {
                 self.team_hi.insert(t, quantile(&mut v, c.peer_quantile));
             }
         }
+    }
+}
+
+/// Customers remembered per employee for the burst test; a bulk pull
+/// beyond it is the volume detector's.
+const MAX_RECENT: usize = 4096;
+
+/// Notes the access's customers for the burst test and forgets those
+/// older than the longest span.
+fn remember_recent(
+    st: &mut EmpState,
+    a: &crate::access::Access,
+    viol: bool,
+    now: i64,
+    cfg: &crate::config::PurposeViolationConfig,
+) {
+    let Some(&longest) = cfg.burst_hours.iter().max() else {
+        return;
+    };
+    let from = now - longest as i64 * MS_PER_HOUR;
+    while st.recent.front().is_some_and(|x| x.0 < from) {
+        st.recent.pop_front();
+    }
+    for (&c, &explained) in a.customers.iter().zip(&a.explained) {
+        if st.recent.len() >= MAX_RECENT {
+            break;
+        }
+        st.recent.push_back((now, c, viol && !explained));
+    }
+}
+
+/// The most significant span of the burst test, if below `alpha`.
+#[derive(Clone, Copy, Debug)]
+struct Burst {
+    hours: u32,
+    k: u64,
+    m: u64,
+    rate: f64,
+    log10_p: f64,
+    log10_p_corrected: f64,
+}
+
+fn burst_test(
+    recent: &VecDeque<(i64, u32, bool)>,
+    rate: f64,
+    now: i64,
+    cfg: &crate::config::PurposeViolationConfig,
+) -> Option<Burst> {
+    let lengths = cfg.burst_hours.len().max(1) as f64;
+    let mut best: Option<Burst> = None;
+    for &hours in &cfg.burst_hours {
+        let from = now - hours as i64 * MS_PER_HOUR;
+        // A customer counts as a violation only when every disclosure
+        // of them in the span was one.
+        let mut seen: FxHashMap<u32, bool> = FxHashMap::default();
+        for &(_, c, v) in recent.iter().rev().take_while(|x| x.0 >= from) {
+            seen.entry(c).and_modify(|x| *x &= v).or_insert(v);
+        }
+        let m = seen.len() as u64;
+        let k = seen.values().filter(|&&v| v).count() as u64;
+        if k < cfg.burst_min_customers as u64 {
+            continue;
+        }
+        let spans = (cfg.window_days as f64 * 24.0 / hours.max(1) as f64).max(1.0);
+        let log10_p = binomial_sf_log10(k, m, rate.clamp(1e-9, 0.999));
+        let corrected = (log10_p + spans.log10() + lengths.log10()).min(0.0);
+        if best.is_none_or(|b| corrected < b.log10_p_corrected) {
+            best = Some(Burst {
+                hours,
+                k,
+                m,
+                rate,
+                log10_p,
+                log10_p_corrected: corrected,
+            });
+        }
+    }
+    best.filter(|b| b.log10_p_corrected < cfg.alpha.log10())
+}
+
+fn burst_finding(
+    cx: &Ctx<'_>,
+    emp: u32,
+    violations: &VecDeque<(i64, Verdict, Box<str>, u64)>,
+    b: Burst,
+    peer_name: &str,
+) -> Finding {
+    let cfg = &cx.cfg.purpose_violation;
+    let from = cx.now - b.hours as i64 * MS_PER_HOUR;
+    let evidence: Vec<String> = violations
+        .iter()
+        .filter(|x| x.0 >= from)
+        .map(|x| x.2.to_string())
+        .collect();
+    let sev = if b.k >= cfg.high_at as u64 {
+        Severity::High
+    } else {
+        Severity::Medium
+    };
+    let name = cx.world.emp_name(emp);
+    let expected = b.rate * b.m as f64;
+    Finding {
+        employee: emp,
+        detector: DetectorKind::PurposeViolation,
+        key: String::new(),
+        severity: sev,
+        score: score_from_p(b.log10_p_corrected, cfg.alpha.log10(), severity_floor_score(sev)),
+        summary: format!(
+            "{name} looked up {} customers without a valid ticket within {} hour(s), of {} disclosed; \
+             peers in {peer_name} would explain {expected:.1} (p={}): a possible harvesting session",
+            b.k,
+            b.hours,
+            b.m,
+            fmt_p(b.log10_p_corrected)
+        ),
+        sellers: Vec::new(),
+        customers: b.k,
+        evidence,
+        explain: json!({
+            "kind": "burst",
+            "null_model": "each distinct customer disclosed in the span is a violation (disclosed only without a valid purpose, no ticket of theirs assigned) with probability r = max(honest peer rate, own rate before the window); k ~ Binomial(m, r); corrected for the spans of this length in the window and the lengths tested",
+            "hours": b.hours,
+            "observed": b.k,
+            "customers_disclosed": b.m,
+            "expected": expected,
+            "rate": b.rate,
+            "p_value": p_json(b.log10_p),
+            "log10_p": b.log10_p,
+            "p_adjusted": p_json(b.log10_p_corrected),
+            "log10_p_adjusted": b.log10_p_corrected,
+            "alpha": cfg.alpha,
+            "peer_group": peer_name,
+        }),
     }
 }
 
@@ -760,5 +919,61 @@ mod tests {
             t.view("emp-lead", &c, Some(&tk));
         }
         assert!(t.alerts_of("purpose_violation").is_empty());
+    }
+
+    /// Twelve agents with their tickets for a week, then `emp-0` looks
+    /// up customers without a ticket a minute apart.
+    #[test]
+    fn a_lookup_session_without_tickets_fires_within_the_hour() {
+        let mut t = Kit::new();
+        for a in 0..12 {
+            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
+        }
+        honest_floor(&mut t, 12, 7);
+        for i in 0..5 {
+            t.view("emp-0", &format!("cus-h{i}"), None);
+            t.hours(1.0 / 60.0);
+        }
+        assert!(
+            t.alerts_of("purpose_violation").is_empty(),
+            "below burst_min_customers"
+        );
+        for i in 5..8 {
+            t.view("emp-0", &format!("cus-h{i}"), None);
+            t.hours(1.0 / 60.0);
+        }
+        let a = t.alerts_of("purpose_violation");
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].employee, "emp-0");
+        assert_eq!(a[0].explain["kind"], "burst");
+        assert_eq!(a[0].explain["observed"], 8);
+        assert_eq!(a[0].evidence.len(), 8);
+    }
+
+    /// A busy day of 300 ticketed customers with 7 slips among them is
+    /// the peers' slip rate, not a session: the burst test weighs the
+    /// slips against everything disclosed in the span.
+    #[test]
+    fn slips_among_a_busy_shift_of_ticketed_work_do_not_fire() {
+        let mut t = Kit::new();
+        for a in 0..12 {
+            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
+        }
+        honest_floor(&mut t, 12, 7);
+        for i in 0..300 {
+            let (c, tk) = (format!("cus-busy-{i}"), format!("tkt-busy-{i}"));
+            t.ticket(&tk, "order_issue", Some(&c), Some("sel-1"));
+            t.assign("emp-0", &tk);
+            t.view("emp-0", &c, Some(&tk));
+            if i % 43 == 42 {
+                t.view("emp-0", &format!("cus-busy-slip-{i}"), None);
+            }
+            t.hours(7.0 / 300.0);
+        }
+        assert!(
+            t.alerts_of("purpose_violation").is_empty(),
+            "{:?}",
+            t.alerts
+        );
     }
 }
