@@ -287,6 +287,17 @@ pub struct ReviewDeletionConfig {
     /// Pseudo-deletions shrinking a peer group's rate towards all
     /// employees'. Default 50.
     pub prior_deletions: f64,
+    /// Floor of the peers' rate of unexplained negative deletions citing
+    /// no ticket, per deletion (the seller-free test). Default 0.002.
+    pub min_no_ticket_rate: f64,
+    /// Quantile of moderators' individual ticketless rates an honest one
+    /// may reach. Default 0.9.
+    pub peer_quantile: f64,
+    /// Deletions in the window for a moderator's rate to count. Default 20.
+    pub min_deletions_for_rate: u32,
+    /// A peer group needs this many moderators with a rate, else all
+    /// employees are used. Default 5.
+    pub min_peer_moderators: u32,
 }
 
 impl Default for ReviewDeletionConfig {
@@ -304,6 +315,10 @@ impl Default for ReviewDeletionConfig {
             signal_alpha: 1e-2,
             min_unexplained_rate: 0.01,
             prior_deletions: 50.0,
+            min_no_ticket_rate: 0.002,
+            peer_quantile: 0.9,
+            min_deletions_for_rate: 20,
+            min_peer_moderators: 5,
         }
     }
 }
@@ -611,6 +626,16 @@ impl DetectConfig {
             pv.burst_min_customers > 0,
             "purpose_violation.burst_min_customers",
             "must be at least 1",
+        );
+        prob(
+            unit(self.review_deletion.min_no_ticket_rate),
+            "review_deletion.min_no_ticket_rate",
+            "must be in (0, 1)",
+        );
+        prob(
+            unit(self.review_deletion.peer_quantile),
+            "review_deletion.peer_quantile",
+            "must be in (0, 1)",
         );
         prob(
             self.seller_affinity.window_days > 0,

@@ -29,11 +29,26 @@
 //! p0)`, Bonferroni-corrected by the number of sellers with negative
 //! reviews. Cleaning a spam wave spreads over many sellers (and burst
 //! reviews do not count), so it stays quiet.
+//!
+//! A third view needs no seller: deletions of negative, non-burst
+//! reviews that cite no ticket at all (a dispute on the review does not
+//! excuse them here, a review_dispute of the seller assigned to the
+//! moderator does). Where moderators always work from a report or dispute (and
+//! slip, if at all, by citing the wrong one), a handful of ticketless
+//! deletions of negative reviews stands out whatever seller they help,
+//! even one with so many negative reviews that concentration on it is
+//! expected. With `D` the moderator's deletions in the window and `q`
+//! the larger of the peers' pooled rate of such deletions per deletion,
+//! the `peer_quantile` of the peers' individual rates (moderators
+//! differ) and `min_no_ticket_rate`: `P(X ≥ k)`, `X ~ Binomial(D, q)`,
+//! alerting below `alpha` under the key `no_ticket`; not before other
+//! moderators have made `min_deletions_for_rate × min_peer_moderators`
+//! deletions in the window.
 
 use super::{fmt_p, p_json, slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
 use crate::alert::{score_from_p, severity_floor_score, Severity};
 use crate::config::DetectConfig;
-use crate::stats::binomial_sf_log10;
+use crate::stats::{binomial_sf_log10, quantile};
 use crate::world::World;
 use custos_core::event::{TargetType, TicketKind};
 use custos_core::time::MS_PER_DAY;
@@ -53,6 +68,9 @@ struct Deletion {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct EmpState {
     counted: VecDeque<Deletion>,
+    /// Deletions of negative, non-burst reviews citing no ticket (and
+    /// not covered by an assigned dispute of the seller) in the window.
+    ticketless: VecDeque<Deletion>,
     k: FxHashMap<u32, u32>,
     /// All deletions in the window (counted or not), for the explain.
     all: VecDeque<i64>,
@@ -63,31 +81,36 @@ struct EmpState {
 /// the window.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Tally {
-    days: VecDeque<(i64, u64, u64)>,
+    /// Per day: deletions, counted ones, ticketless ones.
+    days: VecDeque<(i64, [u64; 3])>,
     deletions: u64,
     counted: u64,
+    no_ticket: u64,
 }
 
 impl Tally {
-    fn add(&mut self, day: i64, deletions: u64, counted: u64) {
+    fn add(&mut self, day: i64, x: [u64; 3]) {
         match self.days.back_mut() {
             Some(d) if d.0 == day => {
-                d.1 += deletions;
-                d.2 += counted;
+                for (a, b) in d.1.iter_mut().zip(x) {
+                    *a += b;
+                }
             }
-            _ => self.days.push_back((day, deletions, counted)),
+            _ => self.days.push_back((day, x)),
         }
-        self.deletions += deletions;
-        self.counted += counted;
+        self.deletions += x[0];
+        self.counted += x[1];
+        self.no_ticket += x[2];
     }
 
     fn prune(&mut self, from_day: i64) {
-        while let Some(&(d, x, u)) = self.days.front() {
+        while let Some(&(d, x)) = self.days.front() {
             if d >= from_day {
                 break;
             }
-            self.deletions -= x;
-            self.counted -= u;
+            self.deletions -= x[0];
+            self.counted -= x[1];
+            self.no_ticket -= x[2];
             self.days.pop_front();
         }
     }
@@ -102,6 +125,11 @@ pub(crate) struct ReviewDeletionTargeting {
     emps: Vec<EmpState>,
     peers: FxHashMap<u32, Tally>,
     all: Tally,
+    /// The `peer_quantile` of individual rates of ticketless deletions
+    /// per deletion, per peer group with enough moderators and
+    /// over all; set each day.
+    no_ticket_hi: FxHashMap<u32, f64>,
+    all_no_ticket_hi: f64,
 }
 
 impl Detector for ReviewDeletionTargeting {
@@ -133,13 +161,42 @@ impl Detector for ReviewDeletionTargeting {
                 && !w.is_burst(r, cx.cfg)
                 && !explained(cx, e, rid, r)
         });
-        let u = counts.is_some() as u64;
-        for t in [&mut *peer, &mut self.all] {
-            t.add(cx.day, 1, u);
-            t.prune(from_day);
+        // The ticketless view asks only whether a ticket was cited: a
+        // dispute on the review explains a deletion by whoever handles
+        // that dispute, and honest peers cite it.
+        let ticketless = w.reviews.get(rid).filter(|r| {
+            ev.purpose
+                .as_ref()
+                .and_then(|p| p.ticket.as_deref())
+                .is_none()
+                && r.rating as u32 <= cfg.negative_max_rating
+                && !w.is_burst(r, cx.cfg)
+                && !assigned_dispute(cx, e, r.seller)
+        });
+        let (u, t) = (counts.is_some() as u64, ticketless.is_some() as u64);
+        for tally in [&mut *peer, &mut self.all] {
+            tally.add(cx.day, [1, u, t]);
+            tally.prune(from_day);
+        }
+        if let Some(r) = ticketless {
+            st.ticketless.push_back(Deletion {
+                time: cx.now,
+                seller: r.seller,
+                event: ev.id.as_str().into(),
+            });
+            let hi = self
+                .no_ticket_hi
+                .get(&group)
+                .copied()
+                .unwrap_or(self.all_no_ticket_hi);
+            let peers = (&self.peers[&group], &self.all);
+            if let Some(f) = no_ticket_finding(cx, e, &self.emps[e as usize], peers, hi) {
+                out.findings.push(f);
+            }
         }
         let Some(r) = counts else { return };
         let s = r.seller;
+        let st = slot(&mut self.emps, e);
         st.counted.push_back(Deletion {
             time: cx.now,
             seller: s,
@@ -243,7 +300,7 @@ impl Detector for ReviewDeletionTargeting {
         });
     }
 
-    fn roll_day(&mut self, _world: &World, day: i64, cfg: &DetectConfig) {
+    fn roll_day(&mut self, world: &World, day: i64, cfg: &DetectConfig) {
         let from_day = day - cfg.review_deletion.window_days as i64 + 1;
         for t in self.peers.values_mut() {
             t.prune(from_day);
@@ -262,12 +319,126 @@ impl Detector for ReviewDeletionTargeting {
                 st.counted.pop_front();
             }
             st.k.retain(|_, k| *k > 0);
+            while st.ticketless.front().is_some_and(|d| d.time < from) {
+                st.ticketless.pop_front();
+            }
             while st.all.front().is_some_and(|&t| t < from) {
                 st.all.pop_front();
             }
             st.alerted.retain(|_, t| day * MS_PER_DAY - *t <= gap);
         }
+        self.set_no_ticket_quantiles(world, cfg);
     }
+}
+
+impl ReviewDeletionTargeting {
+    /// Moderators differ: the quantile of individual ticketless rates,
+    /// per peer group and over all, among those with enough deletions.
+    fn set_no_ticket_quantiles(&mut self, world: &World, cfg: &DetectConfig) {
+        let c = &cfg.review_deletion;
+        let mut groups: FxHashMap<u32, Vec<f64>> = FxHashMap::default();
+        let mut all = Vec::new();
+        for (e, st) in self.emps.iter().enumerate() {
+            let d = st.all.len();
+            if d < c.min_deletions_for_rate as usize {
+                continue;
+            }
+            let rate = st.ticketless.len() as f64 / d as f64;
+            groups.entry(world.peer(e as u32)).or_default().push(rate);
+            all.push(rate);
+        }
+        self.all_no_ticket_hi = quantile(&mut all, c.peer_quantile);
+        self.no_ticket_hi.clear();
+        for (g, mut v) in groups {
+            if v.len() >= c.min_peer_moderators as usize {
+                self.no_ticket_hi
+                    .insert(g, quantile(&mut v, c.peer_quantile));
+            }
+        }
+    }
+}
+
+/// The ticketless test of the moderator `e` (see the module docs).
+fn no_ticket_finding(
+    cx: &Ctx<'_>,
+    e: u32,
+    st: &EmpState,
+    (peer, all): (&Tally, &Tally),
+    spread: f64,
+) -> Option<Finding> {
+    let cfg = &cx.cfg.review_deletion;
+    let ticketless = &st.ticketless;
+    let k = ticketless.len() as u64;
+    if k < cfg.min_deletions as u64 {
+        return None;
+    }
+    let deletions = st.all.len() as u64;
+    // Until other moderators have shown how they work, no test.
+    let others = all.deletions.saturating_sub(deletions);
+    if others < u64::from(cfg.min_deletions_for_rate) * u64::from(cfg.min_peer_moderators) {
+        return None;
+    }
+    // The others' rate, shrunk towards everyone's (and before the
+    // stream has shown any, towards a cautious cold rate).
+    let global = (all.no_ticket.saturating_sub(k) as f64 + COLD_PRIOR * COLD_RATE)
+        / (all.deletions.saturating_sub(deletions) as f64 + COLD_PRIOR);
+    let pooled = (peer.no_ticket.saturating_sub(k) as f64 + cfg.prior_deletions * global)
+        / (peer.deletions.saturating_sub(deletions) as f64 + cfg.prior_deletions);
+    let q = pooled.max(spread).max(cfg.min_no_ticket_rate).min(0.999);
+    let log10_p = binomial_sf_log10(k, deletions.max(k), q);
+    let log10_alpha = cfg.alpha.log10();
+    if log10_p >= log10_alpha {
+        return None;
+    }
+    let w = cx.world;
+    let mut by_seller: FxHashMap<u32, u64> = FxHashMap::default();
+    for d in ticketless {
+        *by_seller.entry(d.seller).or_default() += 1;
+    }
+    let mut sellers: Vec<(u64, u32)> = by_seller.into_iter().map(|(s, n)| (n, s)).collect();
+    sellers.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let (top_n, top) = sellers[0];
+    let sev = if k >= cfg.critical_deletions as u64 {
+        Severity::Critical
+    } else if k >= cfg.high_deletions as u64 {
+        Severity::High
+    } else {
+        Severity::Medium
+    };
+    let emp = w.emp_name(e);
+    let top = w.seller_name(top);
+    let expected = deletions as f64 * q;
+    Some(Finding {
+        employee: e,
+        detector: DetectorKind::ReviewDeletionTargeting,
+        key: "no_ticket".into(),
+        severity: sev,
+        score: score_from_p(log10_p, log10_alpha, severity_floor_score(sev)),
+        summary: format!(
+            "{emp} deleted {k} negative reviews citing no ticket at all ({top_n} of them of {top}; \
+             {deletions} deletions in {} days, peers would {expected:.1}, p={}): check for paid deletions",
+            cfg.window_days,
+            fmt_p(log10_p)
+        ),
+        sellers: sellers.iter().map(|x| w.seller_name(x.1).to_string()).collect(),
+        customers: k,
+        evidence: ticketless.iter().map(|d| d.event.to_string()).collect(),
+        explain: json!({
+            "kind": "no_ticket",
+            "null_model": "each of the moderator's deletions is a deletion of a negative, non-burst review citing no ticket with probability q = max(peers' pooled rate, the peer_quantile of peers' individual rates, min_no_ticket_rate); k ~ Binomial(deletions, q)",
+            "observed": k,
+            "deletions": deletions,
+            "expected": expected,
+            "peer_rate": q,
+            "peer_pooled_rate": pooled,
+            "peer_quantile_rate": spread,
+            "by_seller": sellers.iter().map(|x| json!({"seller": w.seller_name(x.1), "deletions": x.0})).collect::<Vec<_>>(),
+            "p_value": p_json(log10_p),
+            "log10_p": log10_p,
+            "alpha": cfg.alpha,
+            "window_days": cfg.window_days,
+        }),
+    })
 }
 
 /// Whether a ticket justifies the deletion: the delete cites a ticket
@@ -295,8 +466,14 @@ fn explained(cx: &Ctx<'_>, e: u32, rid: &str, r: &crate::world::ReviewInfo) -> b
     if r.disputed {
         return true;
     }
+    assigned_dispute(cx, e, s)
+}
+
+/// Whether the moderator was assigned, within `dispute_grace_days`, a
+/// review_dispute of the seller that names no particular review.
+fn assigned_dispute(cx: &Ctx<'_>, e: u32, s: u32) -> bool {
     let grace = cx.cfg.review_deletion.dispute_grace_days as i64 * MS_PER_DAY;
-    w.emp[e as usize].assignments.iter().any(|a| {
+    cx.world.emp[e as usize].assignments.iter().any(|a| {
         a.kind == Some(TicketKind::ReviewDispute)
             && !a.names_review
             && a.seller == Some(s)
@@ -307,6 +484,7 @@ fn explained(cx: &Ctx<'_>, e: u32, rid: &str, r: &crate::world::ReviewInfo) -> b
 #[cfg(test)]
 mod tests {
     use crate::testkit::*;
+    use serde_json::json;
 
     /// 50 sellers, each with 10 organic reviews, 3 of them negative.
     fn reviews(t: &mut Kit) {
@@ -471,5 +649,47 @@ mod tests {
             t.delete_review("emp-m", &format!("r-7-{i}"), "off_topic", None);
         }
         assert!(t.alerts_of("review_deletion_targeting").is_empty());
+    }
+
+    /// Six moderators work reports and cite them (or, `peers_ticketless`,
+    /// cite nothing); `sel-big` disputes some of its negative reviews and
+    /// emp-m deletes three of them citing nothing, the disputes being
+    /// someone else's to handle.
+    fn disputed_deletions(peers_ticketless: bool) -> Kit {
+        let mut t = Kit::new();
+        skewed_reviews(&mut t);
+        let mods = ["emp-p1", "emp-p2", "emp-p3", "emp-p4", "emp-p5", "emp-p6"];
+        moderation(&mut t, &mods, peers_ticketless);
+        for i in 0..3 {
+            let r = format!("rb-{i}");
+            t.send(
+                json!({"actor": {"type": "seller", "id": "sel-big"}, "action": "ticket.open",
+                "target": {"type": "ticket", "id": format!("dsp-{i}")},
+                "attrs": {"kind": "review_dispute", "review": r, "seller": "sel-big"}}),
+            );
+            t.hours(1.0);
+            t.delete_review("emp-m", &r, "off_topic", None);
+            t.hours(5.0);
+        }
+        t
+    }
+
+    #[test]
+    fn ticketless_deletions_stand_out_whatever_seller_they_help() {
+        let t = disputed_deletions(false);
+        let a = t.alerts_of("review_deletion_targeting");
+        assert_eq!(a.len(), 1, "{:?}", t.alerts);
+        assert_eq!(a[0].employee, "emp-m");
+        assert_eq!(a[0].explain["kind"], "no_ticket");
+        assert_eq!(a[0].sellers, vec!["sel-big".to_string()]);
+        assert_eq!(a[0].evidence.len(), 3);
+        assert!(a[0].explain["peer_rate"].as_f64().unwrap() < 0.01);
+    }
+
+    #[test]
+    fn ticketless_deletions_are_no_news_where_every_moderator_cites_nothing() {
+        let t = disputed_deletions(true);
+        let a = t.alerts_of("review_deletion_targeting");
+        assert!(a.is_empty(), "{a:?}");
     }
 }
