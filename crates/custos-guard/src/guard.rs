@@ -890,6 +890,37 @@ impl Guard {
         Ok(d)
     }
 
+    /// Whether an employee actor's event stating `role` and `team` (each
+    /// `None`: not stated) would leave the employee as a decision reads
+    /// them: known to the store, with the role and team stated. The store
+    /// creates an employee it does not know from such an event and takes
+    /// a stated role or team (`custos_store::FactUpdate::EmployeeSeen`),
+    /// so an event for which this is false changes what the next decision
+    /// sees once committed. Read as [`Guard::decide_in`] reads, through
+    /// the fact cache.
+    pub fn holds_employee(
+        &self,
+        store: &dyn Store,
+        id: &str,
+        role: Option<&str>,
+        team: Option<&str>,
+    ) -> Result<bool, GuardError> {
+        let facts = StoreFacts::new(store);
+        let mut memory = self.memory();
+        let Memory { book, facts: cache } = &mut *memory;
+        let facts = BookFacts {
+            inner: &facts,
+            book: book.warm.then_some(&*book),
+            cache: cache.on.then(|| RefCell::new(cache)),
+        };
+        let same = |stated: Option<&str>, held: &Option<String>| {
+            stated.is_none_or(|s| Some(s) == held.as_deref())
+        };
+        Ok(facts
+            .employee(id)?
+            .is_some_and(|e| same(role, &e.role) && same(team, &e.team)))
+    }
+
     /// The fact reads of [`Guard::decide_in`] alone (employee, the
     /// purpose's ticket, the quota for the request's target customer),
     /// through the guard's memory as a decision makes them; for

@@ -2,6 +2,7 @@
 //! waiting when a commit starts goes into the same group commit, so many
 //! concurrent requests share one ledger fsync and one store transaction.
 
+use crate::journal;
 use custos_ingest::{ItemOutcome, Pipeline, Prepared};
 use std::sync::mpsc;
 use tokio::sync::oneshot;
@@ -13,7 +14,7 @@ const MAX_GROUP: usize = 65_536;
 pub enum Job {
     Commit {
         batch: Vec<Prepared>,
-        reply: oneshot::Sender<Result<Vec<ItemOutcome>, String>>,
+        reply: Reply,
     },
     /// Runs a read of the ledger on the committer thread, between commits.
     Read(Box<dyn FnOnce(&Pipeline) + Send>),
@@ -28,10 +29,29 @@ impl Handle {
     pub async fn commit(&self, batch: Vec<Prepared>) -> Result<Vec<ItemOutcome>, String> {
         let (reply, rx) = oneshot::channel();
         self.tx
-            .send(Job::Commit { batch, reply })
+            .send(Job::Commit {
+                batch,
+                reply: Reply::Waiting(reply),
+            })
             .map_err(|_| "the committer has stopped".to_owned())?;
         rx.await
             .map_err(|_| "the committer has stopped".to_owned())?
+    }
+
+    /// Queues events already in the decision journal (whose requests were
+    /// answered) for the next group commit; the ticket is marked
+    /// committed once they are in the ledger and the store.
+    pub fn commit_journaled(
+        &self,
+        batch: Vec<Prepared>,
+        ticket: journal::Ticket,
+    ) -> Result<(), String> {
+        self.tx
+            .send(Job::Commit {
+                batch,
+                reply: Reply::Journaled(ticket),
+            })
+            .map_err(|_| "the committer has stopped".to_owned())
     }
 
     /// Runs `f` against the pipeline and returns its result.
@@ -93,7 +113,39 @@ pub fn spawn(
         .map(|thread| (Handle { tx }, thread))
 }
 
-type Reply = oneshot::Sender<Result<Vec<ItemOutcome>, String>>;
+/// Who hears of a commit.
+pub enum Reply {
+    /// A request waiting for its answer.
+    Waiting(oneshot::Sender<Result<Vec<ItemOutcome>, String>>),
+    /// A request answered when its events reached the decision journal:
+    /// the journal learns they are committed. On a failed commit they stay
+    /// in the journal, and the next start commits them.
+    Journaled(journal::Ticket),
+}
+
+impl Reply {
+    fn send(self, result: Result<Vec<ItemOutcome>, String>) {
+        match self {
+            Reply::Waiting(tx) => {
+                let _ = tx.send(result);
+            }
+            Reply::Journaled(ticket) => match result {
+                Ok(outcomes) => {
+                    if let Some(o) = outcomes
+                        .iter()
+                        .find(|o| !matches!(o, ItemOutcome::Accepted { .. } | ItemOutcome::Duplicate))
+                    {
+                        eprintln!("custos serve: a journaled decision event was not stored: {o:?}");
+                    }
+                    ticket.committed();
+                }
+                Err(e) => eprintln!(
+                    "custos serve: journaled decision events not committed, kept in the journal for the next start: {e}"
+                ),
+            },
+        }
+    }
+}
 
 fn commit_group(
     pipeline: &mut Pipeline,
@@ -117,12 +169,12 @@ fn commit_group(
             }
             let mut rest = outcomes.into_iter();
             for (len, reply) in lens.into_iter().zip(replies) {
-                let _ = reply.send(Ok(rest.by_ref().take(len).collect()));
+                reply.send(Ok(rest.by_ref().take(len).collect()));
             }
         }
         Err(e) => {
             for reply in replies {
-                let _ = reply.send(Err(e.to_string()));
+                reply.send(Err(e.to_string()));
             }
         }
     }

@@ -2,8 +2,9 @@
 //!
 //! One committer thread owns the ingest pipeline and commits whatever
 //! requests are waiting as one group (one ledger fsync for many
-//! requests); reads go through a second store connection. This is the
-//! only crate that knows HTTP.
+//! requests); reads go through a second store connection. Guard
+//! decisions may instead be answered once they are in the decision
+//! journal (`journal.rs`). This is the only crate that knows HTTP.
 
 mod api;
 mod auth;
@@ -13,6 +14,7 @@ mod console;
 mod employees_api;
 mod error;
 mod guard_admin;
+mod journal;
 mod metrics;
 pub mod node;
 mod openapi;
@@ -25,15 +27,36 @@ use anyhow::{Context, Result};
 use custos_ingest::{DataDir, Pipeline};
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 pub struct ServeOptions {
     pub listen: SocketAddr,
     pub data_dir: DataDir,
     /// Quotas and four-eyes options of the guard (`[guard]`).
     pub guard: custos_guard::GuardConfig,
+    /// When a decision is answered (`[guard] answer`).
+    pub decisions: DecisionAnswer,
     /// On a bus node: `POST /v1/events` publishes here instead of
     /// committing to this node's own ledger.
     pub bus: Option<custos_bus::Bus>,
+}
+
+/// When `POST /v1/decide` answers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum DecisionAnswer {
+    /// Once the decision's events are durable in the ledger and the store
+    /// (a group commit: a ledger fsync, then the store's transaction).
+    #[default]
+    Durable,
+    /// Once the events are written to the decision journal, which is
+    /// fsynced every `sync` and committed to the ledger in the
+    /// background: a killed process loses no answered decision, a
+    /// machine crash at most those of the last `sync`.
+    Journaled { sync: Duration },
+}
+
+impl DecisionAnswer {
+    pub const NAMES: [&'static str; 2] = ["durable", "journaled"];
 }
 
 /// What every request handler shares.
@@ -57,6 +80,11 @@ pub(crate) struct AppState {
     pub metrics: Metrics,
     /// See [`ServeOptions::bus`].
     pub bus: Option<custos_bus::Bus>,
+    /// The decision journal, with `answer = "journaled"`.
+    pub journal: Option<Arc<journal::Journal>>,
+    /// Callers by the `Authorization` header that named them, with when
+    /// the store was read (see `api::caller_of`).
+    pub callers: Mutex<std::collections::HashMap<Vec<u8>, (auth::Caller, std::time::Instant)>>,
 }
 
 /// Counters behind `/metrics`.
@@ -68,15 +96,32 @@ pub(crate) struct Metrics {
     pub http: metrics::HttpRequests,
     /// Latency of `POST /v1/decide`.
     pub decide: metrics::Histogram,
+    /// Decisions answered from the journal (`answer = "journaled"`).
+    pub journaled: std::sync::atomic::AtomicU64,
 }
 
 /// Runs the server until Ctrl-C. `ready` receives the bound address
 /// (useful with port 0).
 pub fn serve(
     opts: ServeOptions,
-    pipeline: Pipeline,
+    mut pipeline: Pipeline,
     ready: impl FnOnce(SocketAddr) + Send + 'static,
 ) -> Result<()> {
+    // Decisions answered before a crash, whatever the mode is now; the
+    // guard's book and caches are filled from the store after them.
+    let replayed = journal::replay(&opts.data_dir.root, &mut pipeline)
+        .context("cannot commit the decision journal")?;
+    for problem in &replayed.dropped {
+        eprintln!("custos serve: decision journal: dropped {problem}");
+    }
+    if replayed.committed + replayed.duplicates > 0 || !replayed.dropped.is_empty() {
+        eprintln!(
+            "custos serve: decision journal: {} records committed, {} already in the ledger, {} dropped",
+            replayed.committed,
+            replayed.duplicates,
+            replayed.dropped.len()
+        );
+    }
     let reader: Box<dyn custos_store::Store> =
         custos_store::open_store(&opts.data_dir.store_spec())
             .context("cannot open a read connection to the store")?;
@@ -84,6 +129,16 @@ pub fn serve(
     guard_admin::warm(&guard, &*reader, opts.bus.is_none())?;
     let pseudonyms = custos_investigate::PseudonymKey::load_or_create(&opts.data_dir.root)
         .context("cannot load the pseudonym key")?;
+    let journal = match opts.decisions {
+        DecisionAnswer::Durable => None,
+        DecisionAnswer::Journaled { sync } => {
+            let j = journal::Journal::open(&opts.data_dir.root)?;
+            let syncer = j
+                .start_syncer(sync)
+                .context("cannot start the decision journal's sync thread")?;
+            Some((j, syncer))
+        }
+    };
     let (committer, committer_thread) =
         committer::spawn(pipeline, Some(guard_admin::observer(Arc::clone(&guard))))
             .context("cannot start the committer thread")?;
@@ -98,6 +153,8 @@ pub fn serve(
         pseudonyms: Arc::new(pseudonyms),
         metrics: Metrics::default(),
         bus: opts.bus.clone(),
+        journal: journal.as_ref().map(|(j, _)| Arc::clone(j)),
+        callers: Mutex::default(),
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -121,6 +178,12 @@ pub fn serve(
     // detection state and ends.
     drop(runtime);
     let _ = committer_thread.join();
+    if let Some((journal, syncer)) = journal {
+        // Everything queued is committed now: a last sync, then the
+        // committed segments go.
+        drop(syncer);
+        journal.close();
+    }
     served
 }
 

@@ -37,9 +37,10 @@ impl HttpRequests {
 }
 
 /// Upper bounds (seconds) of the decision latency buckets: a decision is
-/// a Cedar evaluation (microseconds) plus a ledger commit (an fsync).
-const BOUNDS: [f64; 12] = [
-    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+/// a Cedar evaluation (microseconds) plus a ledger commit (an fsync), or
+/// a journal write (microseconds) with `answer = "journaled"`.
+const BOUNDS: [f64; 14] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
 ];
 
 /// A cumulative latency histogram with fixed buckets.
@@ -141,8 +142,24 @@ pub(crate) async fn metrics(State(state): State<Arc<AppState>>) -> Result<Respon
     m.decide.render(
         &mut out,
         "custos_decide_duration_seconds",
-        "Time to answer POST /v1/decide: the guard's decision and its ledger commit.",
+        "Time to answer POST /v1/decide: the guard's decision and its ledger commit (or journal write).",
     );
+    if let Some(journal) = &state.journal {
+        counter(
+            &mut out,
+            "custos_decisions_journaled_total",
+            "Decisions answered once in the decision journal, before their ledger commit.",
+            "counter",
+            m.journaled.load(Ordering::Relaxed),
+        );
+        counter(
+            &mut out,
+            "custos_decision_journal_pending",
+            "Decision journal records answered and not yet committed to the ledger.",
+            "gauge",
+            journal.pending(),
+        );
+    }
     let _ = writeln!(
         out,
         "# HELP custos_http_requests_total HTTP requests answered, by route and status."

@@ -55,7 +55,10 @@ struct ServeSection {
 /// included), `approval_ttl_minutes = 1440` (how long a four-eyes request
 /// stays open), `approver_team = "any"` (any team lead other than the
 /// requester; `same`: a lead of the requester's team; `other`: a lead of
-/// another team).
+/// another team), `answer = "durable"` (a decision is answered once its
+/// ledger entry is durable; `journaled`: once it is in the decision
+/// journal, committed in the background), `journal_sync_ms = 10` (how
+/// often the journal is fsynced: what a machine crash may lose).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GuardSection {
@@ -63,7 +66,12 @@ struct GuardSection {
     day_limit: Option<i64>,
     approval_ttl_minutes: Option<i64>,
     approver_team: Option<String>,
+    answer: Option<String>,
+    journal_sync_ms: Option<u64>,
 }
+
+/// `guard.journal_sync_ms` when not set.
+pub const DEFAULT_JOURNAL_SYNC_MS: u64 = 10;
 
 /// The validated, immutable configuration.
 #[derive(Clone, Debug)]
@@ -73,12 +81,15 @@ pub struct Config {
     pub listen: SocketAddr,
     pub detect: custos_detect::DetectConfig,
     pub guard: custos_guard::GuardConfig,
+    /// When `POST /v1/decide` answers (`guard.answer`, `guard.journal_sync_ms`).
+    pub decisions: custos_server::DecisionAnswer,
 }
 
 impl Default for Config {
     fn default() -> Self {
         Config {
             guard: custos_guard::GuardConfig::default(),
+            decisions: custos_server::DecisionAnswer::default(),
             detect: custos_detect::DetectConfig::default(),
             origin: custos_ingest::DEFAULT_ORIGIN.to_owned(),
             batch: 50_000,
@@ -164,6 +175,24 @@ pub fn parse(text: &str) -> Result<Config, Vec<String>> {
             )),
         }
     }
+    let sync_ms = g.journal_sync_ms.unwrap_or(DEFAULT_JOURNAL_SYNC_MS);
+    if !(1..=1000).contains(&sync_ms) {
+        problems.push(format!(
+            "`guard.journal_sync_ms` is {sync_ms}; use 1 to 1000"
+        ));
+    }
+    match g.answer.as_deref() {
+        None | Some("durable") => {}
+        Some("journaled") => {
+            cfg.decisions = custos_server::DecisionAnswer::Journaled {
+                sync: std::time::Duration::from_millis(sync_ms),
+            }
+        }
+        Some(other) => problems.push(format!(
+            "`guard.answer` is `{other}`; use one of {}",
+            custos_server::DecisionAnswer::NAMES.join(", ")
+        )),
+    }
     problems.extend(cfg.guard.problems());
     problems.extend(file.detect.problems());
     cfg.detect = file.detect;
@@ -215,6 +244,22 @@ mod tests {
             (5, 12, 3_600_000)
         );
         assert_eq!(cfg.guard.approver_team, custos_guard::ApproverTeam::Other);
+        assert_eq!(cfg.decisions, custos_server::DecisionAnswer::Durable);
+        let cfg = parse("version = 1\n[guard]\nanswer = \"journaled\"\n").unwrap();
+        assert_eq!(
+            cfg.decisions,
+            custos_server::DecisionAnswer::Journaled {
+                sync: std::time::Duration::from_millis(DEFAULT_JOURNAL_SYNC_MS)
+            }
+        );
+        let cfg =
+            parse("version = 1\n[guard]\nanswer = \"journaled\"\njournal_sync_ms = 2\n").unwrap();
+        assert_eq!(
+            cfg.decisions,
+            custos_server::DecisionAnswer::Journaled {
+                sync: std::time::Duration::from_millis(2)
+            }
+        );
         // (text, a problem that must be reported)
         let cases = [
             ("hour_limit = 0", "`guard.hour_limit` is 0"),
@@ -224,6 +269,8 @@ mod tests {
                 "`guard.approval_ttl_minutes` is 0",
             ),
             ("approver_team = \"mine\"", "use one of any, same, other"),
+            ("answer = \"later\"", "use one of durable, journaled"),
+            ("journal_sync_ms = 0", "`guard.journal_sync_ms` is 0"),
             ("quota = 3", "unknown field `quota`"),
         ];
         for (text, want) in cases {

@@ -62,6 +62,7 @@ pub fn serve(ctx: &Context, args: ServeArgs) -> Result<Outcome> {
         listen: args.listen.unwrap_or(ctx.config.listen),
         data_dir: ctx.data_dir(),
         guard: ctx.config.guard.clone(),
+        decisions: ctx.config.decisions,
         bus: node.as_ref().map(|n| n.bus.clone()),
     };
     let served = custos_server::serve(opts, pipeline, |addr| {
