@@ -33,11 +33,11 @@
 //! A third view needs no seller: deletions of negative, non-burst
 //! reviews that cite no ticket at all (a dispute on the review does not
 //! excuse them here, a review_dispute of the seller assigned to the
-//! moderator does). Where moderators always work from a report or dispute (and
-//! slip, if at all, by citing the wrong one), a handful of ticketless
-//! deletions of negative reviews stands out whatever seller they help,
-//! even one with so many negative reviews that concentration on it is
-//! expected. With `D` the moderator's deletions in the window and `q`
+//! moderator does). Where moderators always work from a report or
+//! dispute (and slip, if at all, by citing the wrong one), a handful of
+//! ticketless deletions of negative reviews stands out whatever seller
+//! they help, even one with so many negative reviews that concentration
+//! on it is expected. With `D` the moderator's deletions in the window and `q`
 //! the larger of the peers' pooled rate of such deletions per deletion,
 //! the `peer_quantile` of the peers' individual rates (moderators
 //! differ) and `min_no_ticket_rate`: `P(X ≥ k)`, `X ~ Binomial(D, q)`,
