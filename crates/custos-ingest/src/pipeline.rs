@@ -419,7 +419,7 @@ impl Pipeline {
     pub fn submit_items(&mut self, batch: &[Prepared]) -> Result<Vec<ItemOutcome>, IngestError> {
         let ids: Vec<&str> = batch.iter().map(|p| p.event.id.as_str()).collect();
         let mut known = self.store.lookup_ids(&ids)?;
-        if let Some(w) = &self.writer {
+        if let Some(w) = self.writer.as_ref().filter(|w| w.has_pending()) {
             for id in &ids {
                 if let Some(seen) = w.pending(id) {
                     known.entry((*id).to_owned()).or_insert(*seen);

@@ -41,12 +41,11 @@ pub(crate) struct StoreWriter {
     tx: Option<SyncSender<Job>>,
     done: Receiver<Result<(), StoreError>>,
     handle: Option<JoinHandle<()>>,
-    /// One entry per job sent and not yet answered: the ids (with where
-    /// they sit in the ledger) an index job will make visible to lookups.
-    unanswered: VecDeque<Option<Vec<(String, Seen)>>>,
-    /// Ids of index jobs not yet committed, for idempotency lookups that
-    /// the store cannot answer yet.
-    pending: HashMap<String, Seen>,
+    /// One entry per job sent and not yet answered: for an index job, the
+    /// ids (with where they sit in the ledger) it will make visible to
+    /// lookups, which the store cannot answer for them until it commits.
+    /// At most [`MAX_IN_FLIGHT`] maps, each dropped whole once answered.
+    unanswered: VecDeque<Option<HashMap<String, Seen>>>,
 }
 
 impl StoreWriter {
@@ -70,13 +69,17 @@ impl StoreWriter {
             done,
             handle: Some(handle),
             unanswered: VecDeque::new(),
-            pending: HashMap::new(),
         })
     }
 
     /// Where an id not yet committed to the store sits, if it is in flight.
     pub fn pending(&self, id: &str) -> Option<&Seen> {
-        self.pending.get(id)
+        self.unanswered.iter().flatten().find_map(|ids| ids.get(id))
+    }
+
+    /// Whether an index job is sent and not yet answered.
+    pub fn has_pending(&self) -> bool {
+        self.in_flight() > 0
     }
 
     fn in_flight(&self) -> usize {
@@ -94,18 +97,13 @@ impl StoreWriter {
                         };
                         (r.event.id.clone(), seen)
                     })
-                    .collect::<Vec<_>>(),
+                    .collect::<HashMap<_, _>>(),
             ),
             _ => None,
         };
         if ids.is_some() {
             while self.in_flight() >= MAX_IN_FLIGHT {
                 self.wait_one()?;
-            }
-        }
-        if let Some(ids) = &ids {
-            for (id, seen) in ids {
-                self.pending.insert(id.clone(), *seen);
             }
         }
         let tx = self.tx.as_ref().ok_or(IngestError::WriterStopped)?;
@@ -127,16 +125,12 @@ impl StoreWriter {
     }
 
     fn wait_one(&mut self) -> Result<(), IngestError> {
-        let Some(ids) = self.unanswered.pop_front() else {
+        // Once answered, the job's ids are the store's to look up.
+        if self.unanswered.pop_front().is_none() {
             return Ok(());
-        };
+        }
         match self.done.recv() {
-            Ok(Ok(())) => {
-                for (id, _) in ids.into_iter().flatten() {
-                    self.pending.remove(&id);
-                }
-                Ok(())
-            }
+            Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => Err(IngestError::Store(e)),
             Err(_) => Err(IngestError::WriterStopped),
         }
