@@ -905,20 +905,32 @@ impl Guard {
         role: Option<&str>,
         team: Option<&str>,
     ) -> Result<bool, GuardError> {
-        let facts = StoreFacts::new(store);
-        let mut memory = self.memory();
-        let Memory { book, facts: cache } = &mut *memory;
-        let facts = BookFacts {
-            inner: &facts,
-            book: book.warm.then_some(&*book),
-            cache: cache.on.then(|| RefCell::new(cache)),
-        };
         let same = |stated: Option<&str>, held: &Option<String>| {
             stated.is_none_or(|s| Some(s) == held.as_deref())
         };
-        Ok(facts
-            .employee(id)?
-            .is_some_and(|e| same(role, &e.role) && same(team, &e.team)))
+        self.with_facts(store, |facts| {
+            Ok(facts
+                .employee(id)?
+                .is_some_and(|e| same(role, &e.role) && same(team, &e.team)))
+        })
+    }
+
+    /// Runs `f` with the facts as a decision reads them: the store behind
+    /// the guard's memory (the disclosure book once warm, the fact cache
+    /// when on).
+    fn with_facts<T>(
+        &self,
+        store: &dyn Store,
+        f: impl FnOnce(&BookFacts<'_>) -> Result<T, GuardError>,
+    ) -> Result<T, GuardError> {
+        let facts = StoreFacts::new(store);
+        let mut memory = self.memory();
+        let Memory { book, facts: cache } = &mut *memory;
+        f(&BookFacts {
+            inner: &facts,
+            book: book.warm.then_some(&*book),
+            cache: cache.on.then(|| RefCell::new(cache)),
+        })
     }
 
     /// The fact reads of [`Guard::decide_in`] alone (employee, the
@@ -932,20 +944,14 @@ impl Guard {
         req: &DecideRequest,
         now: Timestamp,
     ) -> Result<[i64; 3], GuardError> {
-        let facts = StoreFacts::new(store);
-        let mut memory = self.memory();
-        let Memory { book, facts: cache } = &mut *memory;
-        let facts = BookFacts {
-            inner: &facts,
-            book: book.warm.then_some(&*book),
-            cache: cache.on.then(|| RefCell::new(cache)),
-        };
-        std::hint::black_box(facts.employee(&req.actor.id)?);
-        if let Some(t) = req.purpose.as_ref().and_then(|p| p.ticket.as_deref()) {
-            std::hint::black_box(facts.ticket(t)?);
-        }
-        let target: Vec<&str> = req.target.iter().map(|t| t.id.as_str()).collect();
-        Ok(facts.quota_counts(&req.actor.id, &target, now)?)
+        self.with_facts(store, |facts| {
+            std::hint::black_box(facts.employee(&req.actor.id)?);
+            if let Some(t) = req.purpose.as_ref().and_then(|p| p.ticket.as_deref()) {
+                std::hint::black_box(facts.ticket(t)?);
+            }
+            let target: Vec<&str> = req.target.iter().map(|t| t.id.as_str()).collect();
+            Ok(facts.quota_counts(&req.actor.id, &target, now)?)
+        })
     }
 
     /// Whether `approver` may grant (or deny) approval `a`: a decision of
