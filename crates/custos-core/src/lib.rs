@@ -6,6 +6,7 @@
 //! result. Everything that touches disks, networks or databases lives in
 //! the crates that depend on this one.
 
+pub mod aggregates;
 pub mod canonical;
 pub mod event;
 pub mod ids;

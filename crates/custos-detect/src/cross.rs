@@ -43,27 +43,7 @@ pub struct EmployeeDay {
     pub metrics: [u32; 3],
 }
 
-/// The strongest signal of one kind that `seller` benefited from
-/// `employee` on `day`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SellerSignal {
-    pub seller: String,
-    pub employee: String,
-    /// `data_access`, `review_deletion` or `reactivation`.
-    pub kind: String,
-    pub day: i64,
-    pub strong: bool,
-    pub log10_p: f64,
-    pub event: String,
-}
-
-/// A partition's finished days and what its world knows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Progress {
-    pub day: i64,
-    pub employees: u64,
-    pub sellers: u64,
-}
+pub use custos_core::aggregates::{Progress, SellerSignal};
 
 /// What an engine collected for the shared store since it was last
 /// asked (see `Engine::take_aggregates`).

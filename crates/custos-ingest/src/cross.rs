@@ -102,38 +102,9 @@ fn convert(a: custos_store::Aggregates) -> CrossInput {
                 )
             })
             .collect(),
-        signals: a
-            .signals
-            .into_iter()
-            .map(|(l, s)| {
-                (
-                    l,
-                    cross::SellerSignal {
-                        seller: s.seller,
-                        employee: s.employee,
-                        kind: s.kind,
-                        day: s.day,
-                        strong: s.strong,
-                        log10_p: s.log10_p,
-                        event: s.event,
-                    },
-                )
-            })
-            .collect(),
-        progress: a
-            .progress
-            .into_iter()
-            .map(|(l, p)| {
-                (
-                    l,
-                    cross::Progress {
-                        day: p.day,
-                        employees: p.employees,
-                        sellers: p.sellers,
-                    },
-                )
-            })
-            .collect(),
+        // The same types on both sides (`custos_core::aggregates`).
+        signals: a.signals,
+        progress: a.progress,
     }
 }
 
@@ -152,23 +123,7 @@ pub(crate) fn batch(c: cross::Collected) -> custos_store::AggregateBatch {
                 exported: d.metrics[2],
             })
             .collect(),
-        signals: c
-            .signals
-            .into_iter()
-            .map(|s| custos_store::SellerSignal {
-                seller: s.seller,
-                employee: s.employee,
-                kind: s.kind,
-                day: s.day,
-                strong: s.strong,
-                log10_p: s.log10_p,
-                event: s.event,
-            })
-            .collect(),
-        progress: c.progress.map(|p| custos_store::Progress {
-            day: p.day,
-            employees: p.employees,
-            sellers: p.sellers,
-        }),
+        signals: c.signals,
+        progress: c.progress,
     }
 }
