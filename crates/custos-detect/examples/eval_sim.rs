@@ -146,7 +146,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if std::env::var_os("KEEP").is_none() {
         let _ = std::fs::remove_file(&path);
     } else {
-        eprintln!("kept {}", path.display());
+        let truth_path = path.with_extension("truth.json");
+        std::fs::write(&truth_path, serde_json::to_vec_pretty(&truth)?)?;
+        eprintln!("kept {} and {}", path.display(), truth_path.display());
     }
     Ok(())
 }

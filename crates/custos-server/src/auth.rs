@@ -68,6 +68,10 @@ struct TokenRecord {
     created_ms: i64,
     #[serde(default)]
     expires_ms: Option<i64>,
+    /// When `custos token revoke` withdrew it; kept, not deleted, so the
+    /// list still says who held access when.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    revoked_ms: Option<i64>,
 }
 
 const TOKEN_PREFIX: &str = "cst_";
@@ -104,9 +108,114 @@ pub fn create_token(
         name: name.to_owned(),
         created_ms,
         expires_ms: valid_for_days.map(|d| created_ms + i64::from(d) * 86_400_000),
+        revoked_ms: None,
     };
     store.put_state(&state_key(&token), &serde_json::to_vec(&record)?)?;
     Ok(token)
+}
+
+/// A token as `custos token list` shows it; never the token itself.
+#[derive(Clone, Debug, Serialize)]
+pub struct TokenInfo {
+    /// `tok-` and the first 12 hex digits of the token's SHA-256: how
+    /// `custos token revoke` names it.
+    pub id: String,
+    pub name: String,
+    pub role: &'static str,
+    /// `active`, `expired` or `revoked`.
+    pub status: &'static str,
+    pub created: String,
+    pub expires: Option<String>,
+    pub revoked: Option<String>,
+}
+
+const ID_PREFIX: &str = "tok-";
+const ID_HEX: usize = 12;
+
+fn rfc3339(ms: i64) -> String {
+    custos_core::Timestamp::from_millis(ms).to_rfc3339()
+}
+
+impl TokenInfo {
+    fn of(key: &str, r: &TokenRecord, now: i64) -> TokenInfo {
+        let hash = key.strip_prefix("token/").unwrap_or(key);
+        let status = if r.revoked_ms.is_some() {
+            "revoked"
+        } else if r.expires_ms.is_some_and(|e| e <= now) {
+            "expired"
+        } else {
+            "active"
+        };
+        TokenInfo {
+            id: format!("{ID_PREFIX}{}", &hash[..hash.len().min(ID_HEX)]),
+            name: r.name.clone(),
+            role: r.role.as_str(),
+            status,
+            created: rfc3339(r.created_ms),
+            expires: r.expires_ms.map(rfc3339),
+            revoked: r.revoked_ms.map(rfc3339),
+        }
+    }
+}
+
+/// Every token ever created, oldest first, with its state.
+pub fn list_tokens(store: &dyn Store) -> anyhow::Result<Vec<TokenInfo>> {
+    let now = now_ms();
+    let mut out: Vec<(i64, TokenInfo)> = Vec::new();
+    for (key, bytes) in store.states_with_prefix("token/")? {
+        let r: TokenRecord = serde_json::from_slice(&bytes)
+            .map_err(|e| anyhow::anyhow!("the stored token `{key}` is unreadable: {e}"))?;
+        out.push((r.created_ms, TokenInfo::of(&key, &r, now)));
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
+    Ok(out.into_iter().map(|x| x.1).collect())
+}
+
+/// Revokes the token named by `which`: its id from `custos token list`
+/// (`tok-` and at least 6 hex digits) or its name, when exactly one token
+/// that is not revoked has that name. A running server refuses it within
+/// a second (the time it remembers a checked token).
+pub fn revoke_token(store: &mut dyn Store, which: &str) -> anyhow::Result<TokenInfo> {
+    let now = now_ms();
+    let mut matches: Vec<(String, TokenRecord)> = Vec::new();
+    let by_id = which
+        .strip_prefix(ID_PREFIX)
+        .filter(|h| h.len() >= 6 && h.len() <= 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
+    for (key, bytes) in store.states_with_prefix("token/")? {
+        let Ok(r) = serde_json::from_slice::<TokenRecord>(&bytes) else {
+            continue;
+        };
+        let hit = match by_id {
+            Some(h) => key["token/".len()..].starts_with(&h.to_ascii_lowercase()),
+            None => r.name == which && r.revoked_ms.is_none(),
+        };
+        if hit {
+            matches.push((key, r));
+        }
+    }
+    let (key, mut record) = match matches.len() {
+        1 => matches.remove(0),
+        0 if by_id.is_some() => anyhow::bail!(
+            "no token has the id `{which}`; `custos token list` shows the ids"
+        ),
+        0 => anyhow::bail!(
+            "no token that is not already revoked is named `{which}`; `custos token list` shows names and ids"
+        ),
+        _ => {
+            let ids: Vec<String> = matches.iter().map(|(k, r)| TokenInfo::of(k, r, now).id).collect();
+            anyhow::bail!(
+                "{} tokens match `{which}` ({}); revoke one by its id",
+                ids.len(),
+                ids.join(", ")
+            )
+        }
+    };
+    if let Some(at) = record.revoked_ms {
+        anyhow::bail!("the token `{which}` was already revoked at {}", rfc3339(at));
+    }
+    record.revoked_ms = Some(now);
+    store.put_state(&key, &serde_json::to_vec(&record)?)?;
+    Ok(TokenInfo::of(&key, &record, now))
 }
 
 /// Who is calling, once their token checked out.
@@ -163,6 +272,12 @@ pub fn authorize_any(
         .ok_or_else(|| {
             ApiError::Unauthenticated("unknown token; create one with `custos token create`".into())
         })?;
+    if let Some(at) = record.revoked_ms {
+        return Err(ApiError::Unauthenticated(format!(
+            "the token was revoked at {}; ask an admin for a new one (`custos token create`)",
+            rfc3339(at)
+        )));
+    }
     if record.expires_ms.is_some_and(|e| e <= now_ms()) {
         return Err(ApiError::Unauthenticated(
             "the token has expired; create a new one with `custos token create`".into(),

@@ -21,7 +21,7 @@ mod openapi;
 pub mod pdf;
 mod pseudonyms;
 
-pub use auth::{create_token, Role};
+pub use auth::{create_token, list_tokens, revoke_token, Role, TokenInfo};
 
 use anyhow::{Context, Result};
 use custos_ingest::{DataDir, Pipeline};

@@ -143,6 +143,9 @@ pub trait Store: Send {
     /// Stores an opaque value (a detector snapshot) under `key`.
     fn put_state(&mut self, key: &str, value: &[u8]) -> Result<()>;
     fn get_state(&self, key: &str) -> Result<Option<Vec<u8>>>;
+    /// Every value whose key starts with `prefix`, in key order (the
+    /// API tokens under `token/`).
+    fn states_with_prefix(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>>;
 
     /// Disclosures (records shown, a customer shown twice counting
     /// twice) over the whole UTC days `days` (days since the epoch,
@@ -294,6 +297,10 @@ impl<S: Store + ?Sized> Store for Box<S> {
 
     fn get_state(&self, key: &str) -> Result<Option<Vec<u8>>> {
         (**self).get_state(key)
+    }
+
+    fn states_with_prefix(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        (**self).states_with_prefix(prefix)
     }
 
     fn disclosure_volume(&self, employees: &[&str], days: Range<i64>) -> Result<DisclosureVolume> {

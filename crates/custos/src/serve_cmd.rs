@@ -1,9 +1,9 @@
 //! `custos serve [--demo]` and `custos token create`.
 
-use crate::output::{Context, UsageError};
+use crate::output::{self, csv_field, Context, Format, UsageError};
 use crate::{ingest_cmd, node_cmd, Outcome};
 use anyhow::{Context as _, Result};
-use custos_server::{create_token, Role, ServeOptions};
+use custos_server::{create_token, list_tokens, revoke_token, Role, ServeOptions, TokenInfo};
 use std::io::{BufWriter, Write};
 use std::net::SocketAddr;
 
@@ -119,6 +119,16 @@ pub enum TokenCommand {
         #[arg(long)]
         days: Option<u32>,
     },
+    /// Lists every token ever created (id, name, role, status, dates);
+    /// never the tokens themselves.
+    List,
+    /// Revokes a token at once (a running server refuses it within a
+    /// second); the record stays, marked revoked.
+    Revoke {
+        /// The token's id from `custos token list` (`tok-` and at least 6
+        /// hex digits), or its name when one active token has it.
+        token: String,
+    },
 }
 
 pub fn token(ctx: &Context, cmd: TokenCommand) -> Result<Outcome> {
@@ -137,5 +147,71 @@ pub fn token(ctx: &Context, cmd: TokenCommand) -> Result<Outcome> {
             println!("{token}");
             Ok(Outcome::Ok)
         }
+        TokenCommand::List => {
+            let store = custos_store::open_store(&ctx.data_dir().store_spec())?;
+            print_tokens(ctx.format, &list_tokens(&*store)?)?;
+            Ok(Outcome::Ok)
+        }
+        TokenCommand::Revoke { token } => {
+            let mut store = custos_store::open_store(&ctx.data_dir().store_spec())?;
+            let info = revoke_token(&mut *store, &token).map_err(|e| UsageError(e.to_string()))?;
+            match ctx.format {
+                Format::Table => println!(
+                    "revoked {} ({}, role {}); a running server refuses it within a second",
+                    info.id, info.name, info.role
+                ),
+                f => output::record(f, &info)?,
+            }
+            Ok(Outcome::Ok)
+        }
     }
+}
+
+fn print_tokens(format: Format, tokens: &[TokenInfo]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match format {
+        Format::Json => {
+            for t in tokens {
+                serde_json::to_writer(&mut out, t)?;
+                out.write_all(b"\n")?;
+            }
+        }
+        Format::Csv => {
+            writeln!(out, "id,name,role,status,created,expires,revoked")?;
+            for t in tokens {
+                writeln!(
+                    out,
+                    "{},{},{},{},{},{},{}",
+                    t.id,
+                    csv_field(&t.name),
+                    t.role,
+                    t.status,
+                    t.created,
+                    t.expires.as_deref().unwrap_or(""),
+                    t.revoked.as_deref().unwrap_or("")
+                )?;
+            }
+        }
+        Format::Table => {
+            if tokens.is_empty() {
+                writeln!(
+                    out,
+                    "no tokens; create one with `custos token create --role ROLE --name NAME`"
+                )?;
+            }
+            for t in tokens {
+                let until = match (&t.revoked, &t.expires) {
+                    (Some(r), _) => format!("revoked {r}"),
+                    (None, Some(e)) => format!("expires {e}"),
+                    (None, None) => "no expiry".to_owned(),
+                };
+                writeln!(
+                    out,
+                    "{}  {:<7}  {:<12}  created {}  {until}  {}",
+                    t.id, t.status, t.role, t.created, t.name
+                )?;
+            }
+        }
+    }
+    Ok(())
 }

@@ -488,3 +488,79 @@ fn a_case_is_worked_over_http_with_pseudonyms_until_revealed() {
     assert!(all.lines().count() > text.lines().count(), "{all}");
     assert!(all.contains("\"who\":\"dpo\""), "{all}");
 }
+
+#[test]
+fn a_revoked_token_is_refused_by_the_running_server_and_listed_as_revoked() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = seeded(dir.path());
+    let create = |name: &str| {
+        let out = run(
+            &data,
+            &["token", "create", "--role", "analyst", "--name", name],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        stdout(&out).trim().to_owned()
+    };
+    let secret = create("laptop");
+    let leaked = format!("Bearer {secret}");
+    let other = format!("Bearer {}", create("desk"));
+    let server = start(&data);
+    assert_eq!(get(&server, "/v1/alerts", Some(&leaked)).status, 200);
+
+    let listed = run(&data, &["--format", "json", "token", "list"]);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    let rows: Vec<Value> = stdout(&listed)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(rows
+        .iter()
+        .all(|r| r["status"] == "active" && r["role"] == "analyst"));
+    assert!(
+        !stdout(&listed).contains(&secret[4..]),
+        "a listing must never show a token"
+    );
+    let laptop = rows.iter().find(|r| r["name"] == "laptop").unwrap();
+    let id = laptop["id"].as_str().unwrap();
+
+    // By name while the server runs; the server refuses it within a second.
+    let revoked = run(&data, &["--format", "json", "token", "revoke", "laptop"]);
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    let info: Value = serde_json::from_str(stdout(&revoked).trim()).unwrap();
+    assert_eq!(info["id"], id);
+    assert_eq!(info["status"], "revoked");
+    std::thread::sleep(std::time::Duration::from_millis(1_300));
+    let refused = get(&server, "/v1/alerts", Some(&leaked));
+    assert_eq!(refused.status, 401, "{}", refused.body);
+    assert!(refused.body.contains("revoked"), "{}", refused.body);
+    assert_eq!(get(&server, "/v1/alerts", Some(&other)).status, 200);
+
+    // Twice is an error naming the time; an unknown id says where ids are.
+    let again = run(&data, &["token", "revoke", id]);
+    assert!(!again.status.success());
+    assert!(
+        stderr(&again).contains("already revoked"),
+        "{}",
+        stderr(&again)
+    );
+    let unknown = run(&data, &["token", "revoke", "tok-000000000000"]);
+    assert!(!unknown.status.success());
+    assert!(
+        stderr(&unknown).contains("custos token list"),
+        "{}",
+        stderr(&unknown)
+    );
+
+    let listed = run(&data, &["--format", "csv", "token", "list"]);
+    let text = stdout(&listed);
+    assert!(
+        text.starts_with("id,name,role,status,created,expires,revoked\n"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{id},laptop,analyst,revoked,")),
+        "{text}"
+    );
+    assert!(text.contains(",desk,analyst,active,"), "{text}");
+}

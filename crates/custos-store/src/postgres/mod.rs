@@ -596,6 +596,17 @@ impl Store for PgStore {
         Ok(row.map(|r| r.try_get(0)).transpose()?)
     }
 
+    fn states_with_prefix(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let rows = self
+            .conn()?
+            .query(read::STATES_WITH_PREFIX, &[&self.ledger, &prefix])?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            out.push((r.try_get(0)?, r.try_get(1)?));
+        }
+        Ok(out)
+    }
+
     fn disclosure_volume(
         &self,
         employees: &[&str],

@@ -138,6 +138,10 @@ pub const ALERTS: &str = "SELECT id, time, employee, detector, severity, score, 
 
 pub const GET_STATE: &str = "SELECT value FROM state WHERE ledger = $1 AND key = $2";
 
+/// Keys starting with `$2`, in byte order whatever the collation.
+pub const STATES_WITH_PREFIX: &str = "SELECT key, value FROM state
+     WHERE ledger = $1 AND substr(key, 1, char_length($2)) = $2 ORDER BY key COLLATE \"C\"";
+
 fn time(r: &Row, i: usize) -> Result<Timestamp> {
     Ok(Timestamp(r.try_get::<_, i64>(i)?))
 }

@@ -915,6 +915,12 @@ impl Store for SqliteStore {
             .optional()?)
     }
 
+    fn states_with_prefix(&self, prefix: &str) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut st = self.conn.prepare_cached(sql::STATES_WITH_PREFIX)?;
+        let rows = st.query_map([prefix], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     fn disclosure_volume(&self, employees: &[&str], days: Range<i64>) -> Result<DisclosureVolume> {
         let (from, to) = (days.start, days.end);
         let mut volume = DisclosureVolume::default();

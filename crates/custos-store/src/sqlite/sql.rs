@@ -252,3 +252,7 @@ pub const PUT_STATE: &str = "INSERT INTO state (key, value) VALUES (?1, ?2)
      ON CONFLICT (key) DO UPDATE SET value = excluded.value";
 
 pub const GET_STATE: &str = "SELECT value FROM state WHERE key = ?1";
+
+/// Keys starting with `?1` (the state table is small: snapshots, tokens).
+pub const STATES_WITH_PREFIX: &str =
+    "SELECT key, value FROM state WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key";

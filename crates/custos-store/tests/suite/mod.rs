@@ -1460,6 +1460,25 @@ pub fn state_keeps_bytes(h: &mut dyn Harness) {
     assert_eq!(s.get_state("k").unwrap(), Some(vec![0, 1, 2, 255]));
     s.put_state("k", b"").unwrap();
     assert_eq!(s.get_state("k").unwrap(), Some(vec![]));
+    // A prefix lists its keys only, in byte order, `%` and `_` literal.
+    for key in [
+        "token/b", "token/a", "tokens", "token", "t%ken/x", "token/_",
+    ] {
+        s.put_state(key, key.as_bytes()).unwrap();
+    }
+    let keys = |p: &str| -> Vec<String> {
+        s.states_with_prefix(p)
+            .unwrap()
+            .into_iter()
+            .map(|(k, v)| {
+                assert_eq!(k.as_bytes(), v);
+                k
+            })
+            .collect()
+    };
+    assert_eq!(keys("token/"), ["token/_", "token/a", "token/b"]);
+    assert_eq!(keys("t%"), ["t%ken/x"]);
+    assert!(keys("nothing/").is_empty());
 }
 
 fn employee_day(employee: &str, day: i64, customers: u32) -> EmployeeDay {
