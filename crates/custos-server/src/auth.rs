@@ -300,15 +300,14 @@ pub fn authorize_any(
 /// The `custos.access` event recording one use of the API: who (the
 /// token's name and role), which route, and what was looked at.
 pub fn access_event(caller: &Caller, route: &str, subject: Option<&str>) -> serde_json::Value {
-    let mut id = [0u8; 16];
-    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut id);
+    let id = crate::api::event_id("acc");
     let time = custos_core::Timestamp::from_millis(now_ms());
     let mut attrs = serde_json::json!({ "route": route, "token_role": caller.role.as_str() });
     if let Some(subject) = subject {
         attrs["subject"] = serde_json::Value::String(subject.to_owned());
     }
     serde_json::json!({
-        "id": format!("acc-{}", custos_core::hex(&id)),
+        "id": id,
         "time": time.to_rfc3339(),
         "actor": { "type": "employee", "id": caller.name, "role": format!("custos-{}", caller.role.as_str()) },
         "action": "custos.access",

@@ -1,10 +1,17 @@
 //! The thread that owns the pipeline. Requests queue here; whatever is
 //! waiting when a commit starts goes into the same group commit, so many
 //! concurrent requests share one ledger fsync and one store transaction.
+//!
+//! A group of journaled decisions only (no caller waits for it) may wait
+//! a little for more before it is committed ([`spawn`]'s `collect`):
+//! each commit has a fixed cost (new tile files, fsyncs, the store's
+//! transaction, a signed checkpoint), so fewer, larger commits do less
+//! I/O per decision. Any job with a caller waiting ends the wait at once.
 
 use crate::journal;
 use custos_ingest::{ItemOutcome, Pipeline, Prepared};
 use std::sync::mpsc;
+use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 /// Most events one group commit takes, so a flood of requests still gets
@@ -17,12 +24,18 @@ pub enum Job {
         reply: Reply,
     },
     /// Runs a read of the ledger on the committer thread, between commits.
-    Read(Box<dyn FnOnce(&Pipeline) + Send>),
+    Read(ReadFn),
 }
+
+/// A read queued with [`Handle::read`].
+type ReadFn = Box<dyn FnOnce(&Pipeline) + Send>;
 
 #[derive(Clone)]
 pub struct Handle {
     tx: mpsc::Sender<Job>,
+    /// The committer thread, woken when a job someone waits for is queued
+    /// while it collects journaled decisions (see [`spawn`]).
+    committer: std::thread::Thread,
 }
 
 impl Handle {
@@ -34,6 +47,7 @@ impl Handle {
                 reply: Reply::Waiting(reply),
             })
             .map_err(|_| "the committer has stopped".to_owned())?;
+        self.committer.unpark();
         rx.await
             .map_err(|_| "the committer has stopped".to_owned())?
     }
@@ -66,6 +80,7 @@ impl Handle {
         self.tx
             .send(job)
             .map_err(|_| "the committer has stopped".to_owned())?;
+        self.committer.unpark();
         rx.await.map_err(|_| "the committer has stopped".to_owned())
     }
 }
@@ -76,33 +91,61 @@ pub type Observer = Box<dyn FnMut(&Pipeline, &[Prepared], &[ItemOutcome]) + Send
 
 /// Starts the committer; it runs until every [`Handle`] is dropped, then
 /// saves the detection state. Join the returned thread to wait for that.
+///
+/// `collect`: how long a group holding only journaled decisions waits
+/// for more before it is committed (`[guard] journal_commit_ms`). Their
+/// callers already have their answers and the journal holds the events,
+/// so the wait delays only when they reach the ledger and the store; it
+/// ends as soon as a job with a waiting caller arrives. The thread
+/// sleeps through the wait rather than blocking on the queue, so a
+/// journaled decision queued meanwhile costs no wake-up (at thousands
+/// per second, waking the committer for each cost as much as the
+/// commits it saved); a waiting job wakes it ([`Handle`] unparks it).
 pub fn spawn(
     mut pipeline: Pipeline,
     mut observer: Option<Observer>,
+    collect: Duration,
 ) -> std::io::Result<(Handle, std::thread::JoinHandle<()>)> {
     let (tx, rx) = mpsc::channel::<Job>();
     std::thread::Builder::new()
         .name("custos-committer".into())
         .spawn(move || {
             while let Ok(first) = rx.recv() {
-                let mut group = Vec::new();
-                let mut reads = Vec::new();
-                let mut size = 0;
-                let mut next = Some(first);
-                while let Some(job) = next.take() {
-                    match job {
-                        Job::Commit { batch, reply } => {
-                            size += batch.len();
-                            group.push((batch, reply));
-                        }
-                        Job::Read(f) => reads.push(f),
-                    }
-                    if size < MAX_GROUP {
-                        next = rx.try_recv().ok();
+                let mut group = Group::default();
+                group.take(first);
+                while group.size < MAX_GROUP {
+                    match rx.try_recv() {
+                        Ok(job) => group.take(job),
+                        Err(_) => break,
                     }
                 }
-                commit_group(&mut pipeline, group, &mut observer);
-                for f in reads {
+                if group.nobody_waits() && !collect.is_zero() {
+                    let until = Instant::now() + collect;
+                    loop {
+                        let left = until.saturating_duration_since(Instant::now());
+                        if left.is_zero() {
+                            break;
+                        }
+                        std::thread::park_timeout(left);
+                        let mut open = true;
+                        while group.size < MAX_GROUP {
+                            match rx.try_recv() {
+                                Ok(job) => group.take(job),
+                                Err(mpsc::TryRecvError::Empty) => break,
+                                // Every handle is gone: commit and stop.
+                                Err(mpsc::TryRecvError::Disconnected) => {
+                                    open = false;
+                                    break;
+                                }
+                            }
+                        }
+                        if !open || group.size >= MAX_GROUP || !group.nobody_waits() {
+                            break;
+                        }
+                    }
+                }
+                commit_group(&mut pipeline, group.commits, &mut observer);
+                for f in group.reads {
                     f(&pipeline);
                 }
             }
@@ -110,7 +153,42 @@ pub fn spawn(
                 eprintln!("custos serve: cannot save the detection state: {e}");
             }
         })
-        .map(|thread| (Handle { tx }, thread))
+        .map(|thread| {
+            let committer = thread.thread().clone();
+            (Handle { tx, committer }, thread)
+        })
+}
+
+/// The jobs of one group commit, and the reads that run after it.
+#[derive(Default)]
+struct Group {
+    commits: Vec<(Vec<Prepared>, Reply)>,
+    reads: Vec<ReadFn>,
+    /// Events in `commits`.
+    size: usize,
+    /// Some job has a caller waiting for it (a read, or a commit that is
+    /// not journaled).
+    waited_for: bool,
+}
+
+impl Group {
+    fn take(&mut self, job: Job) {
+        match job {
+            Job::Commit { batch, reply } => {
+                self.size += batch.len();
+                self.waited_for |= matches!(reply, Reply::Waiting(_));
+                self.commits.push((batch, reply));
+            }
+            Job::Read(f) => {
+                self.waited_for = true;
+                self.reads.push(f);
+            }
+        }
+    }
+
+    fn nobody_waits(&self) -> bool {
+        !self.waited_for
+    }
 }
 
 /// Who hears of a commit.

@@ -58,7 +58,10 @@ struct ServeSection {
 /// another team), `answer = "durable"` (a decision is answered once its
 /// ledger entry is durable; `journaled`: once it is in the decision
 /// journal, committed in the background), `journal_sync_ms = 10` (how
-/// often the journal is fsynced: what a machine crash may lose).
+/// often the journal is fsynced: what a machine crash may lose),
+/// `journal_commit_ms = 20` (how long journaled decisions are collected
+/// before they are committed together: fewer group commits and fsyncs;
+/// delays when they reach the ledger, not the answer).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GuardSection {
@@ -68,10 +71,14 @@ struct GuardSection {
     approver_team: Option<String>,
     answer: Option<String>,
     journal_sync_ms: Option<u64>,
+    journal_commit_ms: Option<u64>,
 }
 
 /// `guard.journal_sync_ms` when not set.
 pub const DEFAULT_JOURNAL_SYNC_MS: u64 = 10;
+
+/// `guard.journal_commit_ms` when not set.
+pub const DEFAULT_JOURNAL_COMMIT_MS: u64 = 20;
 
 /// The validated, immutable configuration.
 #[derive(Clone, Debug)]
@@ -81,7 +88,8 @@ pub struct Config {
     pub listen: SocketAddr,
     pub detect: custos_detect::DetectConfig,
     pub guard: custos_guard::GuardConfig,
-    /// When `POST /v1/decide` answers (`guard.answer`, `guard.journal_sync_ms`).
+    /// When `POST /v1/decide` answers (`guard.answer`, `guard.journal_sync_ms`,
+    /// `guard.journal_commit_ms`).
     pub decisions: custos_server::DecisionAnswer,
 }
 
@@ -181,11 +189,18 @@ pub fn parse(text: &str) -> Result<Config, Vec<String>> {
             "`guard.journal_sync_ms` is {sync_ms}; use 1 to 1000"
         ));
     }
+    let commit_ms = g.journal_commit_ms.unwrap_or(DEFAULT_JOURNAL_COMMIT_MS);
+    if commit_ms > 1000 {
+        problems.push(format!(
+            "`guard.journal_commit_ms` is {commit_ms}; use 0 to 1000"
+        ));
+    }
     match g.answer.as_deref() {
         None | Some("durable") => {}
         Some("journaled") => {
             cfg.decisions = custos_server::DecisionAnswer::Journaled {
                 sync: std::time::Duration::from_millis(sync_ms),
+                collect: std::time::Duration::from_millis(commit_ms),
             }
         }
         Some(other) => problems.push(format!(
@@ -249,15 +264,19 @@ mod tests {
         assert_eq!(
             cfg.decisions,
             custos_server::DecisionAnswer::Journaled {
-                sync: std::time::Duration::from_millis(DEFAULT_JOURNAL_SYNC_MS)
+                sync: std::time::Duration::from_millis(DEFAULT_JOURNAL_SYNC_MS),
+                collect: std::time::Duration::from_millis(DEFAULT_JOURNAL_COMMIT_MS),
             }
         );
-        let cfg =
-            parse("version = 1\n[guard]\nanswer = \"journaled\"\njournal_sync_ms = 2\n").unwrap();
+        let cfg = parse(
+            "version = 1\n[guard]\nanswer = \"journaled\"\njournal_sync_ms = 2\njournal_commit_ms = 0\n",
+        )
+        .unwrap();
         assert_eq!(
             cfg.decisions,
             custos_server::DecisionAnswer::Journaled {
-                sync: std::time::Duration::from_millis(2)
+                sync: std::time::Duration::from_millis(2),
+                collect: std::time::Duration::ZERO,
             }
         );
         // (text, a problem that must be reported)
@@ -271,6 +290,10 @@ mod tests {
             ("approver_team = \"mine\"", "use one of any, same, other"),
             ("answer = \"later\"", "use one of durable, journaled"),
             ("journal_sync_ms = 0", "`guard.journal_sync_ms` is 0"),
+            (
+                "journal_commit_ms = 5000",
+                "`guard.journal_commit_ms` is 5000",
+            ),
             ("quota = 3", "unknown field `quota`"),
         ];
         for (text, want) in cases {

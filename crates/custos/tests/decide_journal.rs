@@ -340,3 +340,45 @@ fn a_torn_journal_tail_is_reported_and_dropped() {
     assert!(journal_segments(&data).is_empty());
     verify(&data);
 }
+
+/// With a long `journal_commit_ms` the committer holds journaled
+/// decisions back to commit them together, but a request that waits for
+/// its commit ends that wait: once a `POST /v1/events` is answered, the
+/// decisions queued before it are in the store too (they share its group
+/// commit or went before it), and a clean stop commits the rest.
+#[test]
+fn a_waiting_request_takes_the_collected_decisions_with_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = journaled_data_dir(dir.path(), "journal_commit_ms = 1000\n");
+    let token = token(&data, "ingest", &[]);
+    let server = start(&data);
+    warm_up(&server, &token);
+    let n = 40;
+    let answers = burst(&server, &token, (0..n).map(in_scope).collect(), 8);
+    assert!(answers.iter().all(|(s, _)| *s == 200), "{answers:?}");
+    assert_eq!(
+        metric(&server, "custos_decisions_journaled_total"),
+        n as u64
+    );
+    let view = json!({"id": "tool-view-1", "time": "2026-01-04T10:00:00Z",
+        "actor": {"type":"employee","id":"emp-agent"}, "action": "customer.view",
+        "target": {"type":"customer","id":"cus-1"}, "fields": ["name"],
+        "purpose": {"ticket": "tkt-1", "code": "customer_request"}});
+    let a = request(
+        &server,
+        "POST",
+        "/v1/events",
+        Some(&token),
+        "application/x-ndjson",
+        format!("{view}\n").as_bytes(),
+    );
+    assert_eq!(a.status, 200, "{}", a.body);
+    assert_eq!(decisions_in_store(&data), n as i64 + 1);
+    // Decisions after it wait for the next group; the stop commits them.
+    let later = burst(&server, &token, (0..10).map(in_scope).collect(), 4);
+    assert!(later.iter().all(|(s, _)| *s == 200), "{later:?}");
+    stop(server);
+    assert_eq!(decisions_in_store(&data), n as i64 + 11);
+    assert!(journal_segments(&data).is_empty());
+    verify(&data);
+}
