@@ -11,6 +11,8 @@
 //! `observe` alone (parsing excluded); `-v` adds the missed insiders
 //! (with their intensity, cover and number of malicious events) and every
 //! alert, a false one with its `explain` (all of them with `EXPLAIN=1`).
+//! `KEEP=1` keeps the simulated events and writes the truth beside them
+//! (`custos-detect-eval-E-D-S.jsonl` and `.truth.json` in the temp dir).
 
 use custos_detect::{DetectConfig, Engine};
 use custos_sim::{evaluate, EvalAlert, SimConfig};
