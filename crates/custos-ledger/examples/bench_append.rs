@@ -16,14 +16,18 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .map_or_else(|| tmp.path().to_path_buf(), std::path::PathBuf::from);
     let s = custos_ledger::bench_append(&dir, entries, batch as usize, len as usize)?;
     println!(
-        "{} entries of {} B, {} per append: {:.0} durable appends/s in {:.2} s; \
-         SHA-256 leaf hashes of the same bytes {:.0}/s; ratio {:.2}",
+        "{} entries of {} B, {} per append: {:.0} durable appends/s in {:.2} s \
+         ({} s CPU); SHA-256 leaf hashes of the same bytes {:.0}/s ({} s CPU); ratio {:.3}",
         s.entries,
         s.entry_len,
         s.batch,
         s.appends_per_sec,
         s.append_secs,
+        s.append_cpu_secs
+            .map_or_else(|| "?".to_owned(), |c| format!("{c:.2}")),
         s.leaf_hashes_per_sec,
+        s.hash_cpu_secs
+            .map_or_else(|| "?".to_owned(), |c| format!("{c:.2}")),
         s.ratio
     );
     let ledger = custos_ledger::Ledger::open_read_only(&dir.join("ledger"), None)?;

@@ -17,12 +17,33 @@ pub struct BenchStats {
     pub entry_len: usize,
     /// Time spent inside `append` calls, seconds.
     pub append_secs: f64,
+    /// CPU time (user + system) of the appending thread inside `append`
+    /// calls, seconds, where the OS reports it (Linux). Unlike
+    /// `append_secs` it does not grow when other programs share the cores;
+    /// it leaves out the kernel's writeback threads and time spent waiting
+    /// for the disk.
+    pub append_cpu_secs: Option<f64>,
     /// Durable appends per second.
     pub appends_per_sec: f64,
     /// SHA-256 leaf hashes per second of the same entries (the ceiling).
     pub leaf_hashes_per_sec: f64,
+    /// CPU time of that hashing, seconds (as `append_cpu_secs`).
+    pub hash_cpu_secs: Option<f64>,
     /// `appends_per_sec / leaf_hashes_per_sec`.
     pub ratio: f64,
+}
+
+/// CPU time the calling thread has used so far (Linux: the first field of
+/// `/proc/thread-self/schedstat`, in nanoseconds); `None` elsewhere.
+fn thread_cpu() -> Option<Duration> {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
+    let ns = text.split_whitespace().next()?.parse::<u64>().ok()?;
+    Some(Duration::from_nanos(ns))
+}
+
+/// `total` plus the CPU time used since `start` (a [`thread_cpu`] reading).
+fn add_cpu_since(total: Option<Duration>, start: Option<Duration>) -> Option<Duration> {
+    Some(total? + thread_cpu()?.saturating_sub(start?))
 }
 
 /// Entry `i`: JSON-like text of exactly `len` bytes that differs per entry.
@@ -61,6 +82,7 @@ pub fn bench_append(
     )?;
     let mut bufs: Vec<Vec<u8>> = vec![Vec::with_capacity(entry_len); batch];
     let mut spent = Duration::ZERO;
+    let mut cpu = Some(Duration::ZERO);
     let mut done = 0u64;
     while done < entries {
         let k = usize::try_from(entries - done)
@@ -69,13 +91,16 @@ pub fn bench_append(
         for (j, buf) in bufs.iter_mut().take(k).enumerate() {
             fill_entry(buf, done + j as u64, entry_len);
         }
+        let cpu_start = thread_cpu();
         let start = Instant::now();
         ledger.append(&bufs[..k])?;
         spent += start.elapsed();
+        cpu = add_cpu_since(cpu, cpu_start);
         done += k as u64;
     }
 
     let mut hashing = Duration::ZERO;
+    let mut hash_cpu = Some(Duration::ZERO);
     let mut sink = 0u8;
     let mut buf = Vec::with_capacity(entry_len);
     let mut i = 0u64;
@@ -87,11 +112,13 @@ pub fn bench_append(
                 buf.clone()
             })
             .collect();
+        let cpu_start = thread_cpu();
         let start = Instant::now();
         for e in &chunk {
             sink ^= crate::leaf_hash(e).0[0];
         }
         hashing += start.elapsed();
+        hash_cpu = add_cpu_since(hash_cpu, cpu_start);
         i += k;
     }
     std::hint::black_box(sink);
@@ -104,8 +131,10 @@ pub fn bench_append(
         batch,
         entry_len,
         append_secs: secs,
+        append_cpu_secs: cpu.map(|d| d.as_secs_f64()),
         appends_per_sec,
         leaf_hashes_per_sec,
+        hash_cpu_secs: hash_cpu.map(|d| d.as_secs_f64()),
         ratio: appends_per_sec / leaf_hashes_per_sec,
     })
 }

@@ -66,10 +66,9 @@ fn temp_name(path: &Path) -> PathBuf {
     path.with_file_name(format!(".{name}.tmp"))
 }
 
-/// Writes `data` to `path` so that it is complete and durable when this
-/// returns: temp file, fsync, rename, fsync of the directory. `mode` is the
-/// Unix permission of a new file.
-pub fn write_durable(path: &Path, data: &[u8], mode: u32) -> Result<(), LedgerError> {
+/// Creates the temp file of `path` holding `data` (not yet durable).
+/// `mode` is its Unix permission.
+fn write_temp(path: &Path, data: &[u8], mode: u32) -> Result<(PathBuf, File), LedgerError> {
     let tmp = temp_name(path);
     // A stale temp file would keep its old permissions: start afresh.
     remove_file(&tmp)?;
@@ -85,9 +84,16 @@ pub fn write_durable(path: &Path, data: &[u8], mode: u32) -> Result<(), LedgerEr
     let mut f = options
         .open(&tmp)
         .map_err(LedgerError::io("create", &tmp))?;
-    f.write_all(data)
-        .and_then(|()| f.sync_all())
-        .map_err(LedgerError::io("write", &tmp))?;
+    f.write_all(data).map_err(LedgerError::io("write", &tmp))?;
+    Ok((tmp, f))
+}
+
+/// Writes `data` to `path` so that it is complete and durable when this
+/// returns: temp file, fsync, rename, fsync of the directory. `mode` is the
+/// Unix permission of a new file.
+pub fn write_durable(path: &Path, data: &[u8], mode: u32) -> Result<(), LedgerError> {
+    let (tmp, f) = write_temp(path, data, mode)?;
+    f.sync_all().map_err(LedgerError::io("write", &tmp))?;
     drop(f);
     fs::rename(&tmp, path).map_err(LedgerError::io("rename into", path))?;
     fsync_dir(path.parent().unwrap_or(Path::new(".")))
@@ -100,13 +106,19 @@ pub fn write_durable(path: &Path, data: &[u8], mode: u32) -> Result<(), LedgerEr
 /// bundle is immutable once a checkpoint covers it, and until then no
 /// checkpoint names it, so no reader of any checkpoint can see it half
 /// written; a crash leaves it past the checkpoint, where recovery deletes
-/// it. That saves one metadata operation per file. (The checkpoint, the
-/// one file replaced in place, uses [`write_durable`].)
+/// it. That saves one metadata operation per file. The one file replaced
+/// in place, the checkpoint, goes through [`BatchWriter::replace`]: its
+/// temp file is made durable by the same sync as the tiles, so a commit
+/// waits for the disk twice (the batch, then the rename), not three times.
 pub struct BatchWriter<'a> {
     root: &'a Path,
     known_dirs: &'a mut HashSet<PathBuf>,
-    files: Vec<PathBuf>,
+    /// The files written, still open so a per-file sync need not reopen them.
+    files: Vec<(PathBuf, File)>,
     dirs: BTreeSet<PathBuf>,
+    /// Temp files (still open) to rename over their targets once all files
+    /// are durable.
+    renames: Vec<(PathBuf, File, PathBuf)>,
 }
 
 impl<'a> BatchWriter<'a> {
@@ -116,6 +128,7 @@ impl<'a> BatchWriter<'a> {
             known_dirs,
             files: Vec::new(),
             dirs: BTreeSet::new(),
+            renames: Vec::new(),
         }
     }
 
@@ -154,32 +167,53 @@ impl<'a> BatchWriter<'a> {
         self.ensure_dir(&parent)?;
         let mut f = File::create(&path).map_err(LedgerError::io("create", &path))?;
         f.write_all(data).map_err(LedgerError::io("write", &path))?;
-        // Start writing it back now, while the caller hashes on, so the
-        // sync at the end finds less to do. (DONTNEED starts writeback of
-        // dirty pages; pages still under writeback stay cached.)
-        #[cfg(any(target_os = "linux", target_os = "android"))]
-        let _ = rustix::fs::fadvise(&f, 0, None, rustix::fs::Advice::DontNeed);
-        drop(f);
+        start_writeback(&f);
         self.dirs.insert(parent);
-        self.files.push(path);
+        self.files.push((path, f));
         Ok(())
     }
 
-    /// Makes every file written, and its directory entry, durable.
+    /// Stages `data` to replace the file `path` (which must lie in a
+    /// directory that exists): written now to a temp file that is made
+    /// durable with the batch, renamed over `path` by `finish` only after
+    /// that, so `path` holds the old or the new bytes, never a mix.
+    pub fn replace(&mut self, path: &Path, data: &[u8], mode: u32) -> Result<(), LedgerError> {
+        let (tmp, f) = write_temp(path, data, mode)?;
+        self.renames.push((tmp, f, path.to_path_buf()));
+        Ok(())
+    }
+
+    /// Makes every file written, and its directory entry, durable; then
+    /// renames each staged replacement into place and makes that durable.
     pub fn finish(self) -> Result<(), LedgerError> {
-        if self.files.is_empty() && self.dirs.is_empty() {
+        self.sync_files()?;
+        let mut rename_dirs = BTreeSet::new();
+        for (tmp, _, path) in &self.renames {
+            fs::rename(tmp, path).map_err(LedgerError::io("rename into", path))?;
+            rename_dirs.insert(path.parent().unwrap_or(Path::new(".")));
+        }
+        for dir in rename_dirs {
+            fsync_dir(dir)?;
+        }
+        Ok(())
+    }
+
+    fn sync_files(&self) -> Result<(), LedgerError> {
+        if self.files.is_empty() && self.dirs.is_empty() && self.renames.is_empty() {
             return Ok(());
         }
         #[cfg(any(target_os = "linux", target_os = "android"))]
-        if self.files.len() >= SYNCFS_THRESHOLD {
+        if self.files.len() + self.renames.len() >= SYNCFS_THRESHOLD {
             let root = File::open(self.root).map_err(LedgerError::io("open", self.root))?;
             return rustix::fs::syncfs(&root)
                 .map_err(|e| LedgerError::io("sync the file system of", self.root)(e.into()));
         }
-        for file in &self.files {
-            File::open(file)
-                .and_then(|f| f.sync_data())
-                .map_err(LedgerError::io("sync", file))?;
+        for (path, f) in &self.files {
+            f.sync_data().map_err(LedgerError::io("sync", path))?;
+        }
+        // A replacement's mode must be durable too, not only its bytes.
+        for (tmp, f, _) in &self.renames {
+            f.sync_all().map_err(LedgerError::io("sync", tmp))?;
         }
         for dir in &self.dirs {
             fsync_dir(dir)?;
@@ -188,15 +222,27 @@ impl<'a> BatchWriter<'a> {
     }
 }
 
+/// Asks the kernel to start writing `f` back now, while the caller hashes
+/// on, so the sync at the end of the batch finds less to do. (DONTNEED
+/// starts writeback of dirty pages; pages still under writeback stay
+/// cached.)
+fn start_writeback(f: &File) {
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    let _ = rustix::fs::fadvise(f, 0, None, rustix::fs::Advice::DontNeed);
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    let _ = f;
+}
+
 /// Writes a small file in place and makes it durable (no rename: a torn
-/// write is detected by its reader).
-pub fn write_in_place_durable(path: &Path, data: &[u8]) -> Result<(), LedgerError> {
+/// write is detected by its reader). Returns it open for writing, so later
+/// updates need not reopen it.
+pub fn write_in_place_durable(path: &Path, data: &[u8]) -> Result<File, LedgerError> {
     let mut f = File::create(path).map_err(LedgerError::io("create", path))?;
     f.write_all(data)
         .and_then(|()| f.sync_data())
         .map_err(LedgerError::io("write", path))?;
-    drop(f);
-    fsync_dir(path.parent().unwrap_or(Path::new(".")))
+    fsync_dir(path.parent().unwrap_or(Path::new(".")))?;
+    Ok(f)
 }
 
 /// Takes an exclusive, non-blocking lock on `file` for as long as it stays

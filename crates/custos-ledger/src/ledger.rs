@@ -11,7 +11,7 @@ use crate::merkle::{edge_root, hash_at, leaf_hash, perfect_root, TileHashReader,
 use crate::note::{self, LogKey, SignedCheckpoint};
 use std::collections::HashSet;
 use std::fs::{self, File};
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use tlog_tiles::{stored_hash_index, Hash, HashReader, EMPTY_HASH};
@@ -40,6 +40,8 @@ struct Writer {
     key: LogKey,
     /// The ledger directory, held open with an exclusive lock.
     _lock: File,
+    /// The `writer` marker file, held open to update it in place.
+    marker: File,
     /// Set while an append is under way; left set if it fails.
     poisoned: bool,
 }
@@ -424,7 +426,7 @@ impl Ledger {
             }
         };
         let edge = load_edge(dir, &checkpoint)?;
-        fsio::write_in_place_durable(
+        let marker = fsio::write_in_place_durable(
             &dir.join(WRITER),
             format!("{}\n", checkpoint.size).as_bytes(),
         )?;
@@ -435,6 +437,7 @@ impl Ledger {
             writer: Some(Writer {
                 key,
                 _lock: lock,
+                marker,
                 poisoned: false,
             }),
             checkpoint,
@@ -601,16 +604,24 @@ impl Ledger {
         if w > 0 {
             batch.write(&tile_path(TileKind::Entries, n, w), &edge.bundle)?;
         }
-        batch.finish()?;
-
+        // Signed now, but only renamed into place once every tile above
+        // is durable (see `BatchWriter::replace`).
         let cp = note::sign_checkpoint(key, origin, new, edge_root(&edge.tiles))?;
-        fsio::write_durable(&dir.join(CHECKPOINT), cp.note_text.as_bytes(), 0o644)?;
+        batch.replace(&dir.join(CHECKPOINT), cp.note_text.as_bytes(), 0o644)?;
+        batch.finish()?;
         self.checkpoint = cp.clone();
 
         // After the commit point; failures here lose nothing. The marker
         // need not be durable: it only has to be no newer than the
-        // checkpoint, which is written first.
-        let _ = fs::write(self.dir.join(WRITER), format!("{new}\n"));
+        // checkpoint, which is written first. It is overwritten in place
+        // (one seek and one write, no truncation or new blocks): the size
+        // only grows, so the new text is never shorter than the old.
+        if let Some(w) = &mut self.writer {
+            let _ = w
+                .marker
+                .seek(SeekFrom::Start(0))
+                .and_then(|_| w.marker.write_all(format!("{new}\n").as_bytes()));
+        }
         for (kind, n) in completed {
             let pdir = self.dir.join(partial_dir(kind, n));
             self.known_dirs.remove(&pdir);

@@ -103,6 +103,31 @@ fn batches_and_reopens_equal_one_big_append() {
 }
 
 #[test]
+fn every_append_leaves_the_checkpoint_and_marker_current_and_no_temp_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut ledger = open(tmp.path());
+    let (dir, _) = paths(tmp.path());
+    // A stale temp checkpoint (a crash before its rename) is replaced.
+    std::fs::write(dir.join(".checkpoint.tmp"), "stale").unwrap();
+    // Small appends sync file by file, large ones (16+ files) the whole
+    // file system; the marker's digits grow from one to four.
+    let mut size = 0;
+    for n in [3u64, 7, 90, 6_000, 1] {
+        ledger.append(&entries(size..size + n)).unwrap();
+        size += n;
+        let on_disk = std::fs::read_to_string(dir.join("checkpoint")).unwrap();
+        assert_eq!(on_disk, ledger.checkpoint().note_text, "size {size}");
+        let marker = std::fs::read_to_string(dir.join("writer")).unwrap();
+        assert_eq!(marker, format!("{size}\n"));
+        assert!(
+            !files(&dir).iter().any(|f| f.ends_with(".tmp")),
+            "temp file left at size {size}"
+        );
+    }
+    assert!(ledger.verify().ok);
+}
+
+#[test]
 fn superseded_partial_tiles_are_removed_once_full() {
     let tmp = tempfile::tempdir().unwrap();
     let mut ledger = open(tmp.path());
