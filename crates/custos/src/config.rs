@@ -59,9 +59,10 @@ struct ServeSection {
 /// ledger entry is durable; `journaled`: once it is in the decision
 /// journal, committed in the background), `journal_sync_ms = 10` (how
 /// often the journal is fsynced: what a machine crash may lose),
-/// `journal_commit_ms = 20` (how long journaled decisions are collected
-/// before they are committed together: fewer group commits and fsyncs;
-/// delays when they reach the ledger, not the answer).
+/// `journal_commit_ms = 0` (how long journaled decisions are collected
+/// before they are committed together: fewer group commits and fsyncs,
+/// less CPU per decision, but each commit a longer burst that answers
+/// wait behind; delays when they reach the ledger, not the answer).
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct GuardSection {
@@ -77,8 +78,10 @@ struct GuardSection {
 /// `guard.journal_sync_ms` when not set.
 pub const DEFAULT_JOURNAL_SYNC_MS: u64 = 10;
 
-/// `guard.journal_commit_ms` when not set.
-pub const DEFAULT_JOURNAL_COMMIT_MS: u64 = 20;
+/// `guard.journal_commit_ms` when not set: commit as soon as the
+/// committer is free, which gave the lowest p99 latency (BENCHMARKS.md,
+/// "Journaled answers").
+pub const DEFAULT_JOURNAL_COMMIT_MS: u64 = 0;
 
 /// The validated, immutable configuration.
 #[derive(Clone, Debug)]
@@ -269,14 +272,14 @@ mod tests {
             }
         );
         let cfg = parse(
-            "version = 1\n[guard]\nanswer = \"journaled\"\njournal_sync_ms = 2\njournal_commit_ms = 0\n",
+            "version = 1\n[guard]\nanswer = \"journaled\"\njournal_sync_ms = 2\njournal_commit_ms = 20\n",
         )
         .unwrap();
         assert_eq!(
             cfg.decisions,
             custos_server::DecisionAnswer::Journaled {
                 sync: std::time::Duration::from_millis(2),
-                collect: std::time::Duration::ZERO,
+                collect: std::time::Duration::from_millis(20),
             }
         );
         // (text, a problem that must be reported)
