@@ -1,4 +1,4 @@
-//! `custos serve [--demo]` and `custos token create`.
+//! `custos serve [--demo]` and `custos token create|list|revoke`.
 
 use crate::output::{self, csv_field, Context, Format, UsageError};
 use crate::{ingest_cmd, node_cmd, Outcome};
