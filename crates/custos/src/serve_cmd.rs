@@ -148,12 +148,12 @@ pub fn token(ctx: &Context, cmd: TokenCommand) -> Result<Outcome> {
             Ok(Outcome::Ok)
         }
         TokenCommand::List => {
-            let store = custos_store::open_store(&ctx.data_dir().store_spec())?;
+            let store = existing_store(ctx)?;
             print_tokens(ctx.format, &list_tokens(&*store)?)?;
             Ok(Outcome::Ok)
         }
         TokenCommand::Revoke { token } => {
-            let mut store = custos_store::open_store(&ctx.data_dir().store_spec())?;
+            let mut store = existing_store(ctx)?;
             let info = revoke_token(&mut *store, &token).map_err(|e| UsageError(e.to_string()))?;
             match ctx.format {
                 Format::Table => println!(
@@ -165,6 +165,22 @@ pub fn token(ctx: &Context, cmd: TokenCommand) -> Result<Outcome> {
             Ok(Outcome::Ok)
         }
     }
+}
+
+/// The store that holds the tokens; a wrong `--data-dir` is an error
+/// rather than a new, empty store.
+fn existing_store(ctx: &Context) -> Result<Box<dyn custos_store::Store>> {
+    let spec = ctx.data_dir().store_spec();
+    if let custos_store::StoreSpec::Sqlite(path) = &spec {
+        if !path.exists() {
+            return Err(UsageError(format!(
+                "`{}` holds no Custos store, so no tokens; pass the right --data-dir",
+                ctx.data_dir.display()
+            ))
+            .into());
+        }
+    }
+    Ok(custos_store::open_store(&spec)?)
 }
 
 fn print_tokens(format: Format, tokens: &[TokenInfo]) -> Result<()> {

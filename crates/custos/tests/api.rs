@@ -563,4 +563,15 @@ fn a_revoked_token_is_refused_by_the_running_server_and_listed_as_revoked() {
         "{text}"
     );
     assert!(text.contains(",desk,analyst,active,"), "{text}");
+
+    // A wrong data dir is an error, not a new empty store.
+    let elsewhere = dir.path().join("elsewhere");
+    let wrong = run(&elsewhere, &["token", "list"]);
+    assert!(!wrong.status.success());
+    assert!(
+        stderr(&wrong).contains("holds no Custos store"),
+        "{}",
+        stderr(&wrong)
+    );
+    assert!(!elsewhere.exists());
 }
