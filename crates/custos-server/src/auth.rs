@@ -76,9 +76,26 @@ struct TokenRecord {
 
 const TOKEN_PREFIX: &str = "cst_";
 
+/// Tokens live in the store's state table under this prefix and the hex
+/// SHA-256 of the token.
+const KEY_PREFIX: &str = "token/";
+
 fn state_key(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
-    format!("token/{}", custos_core::hex(&digest))
+    format!("{KEY_PREFIX}{}", custos_core::hex(&digest))
+}
+
+/// Every stored token record with its state key, in key order.
+fn stored_tokens(store: &dyn Store) -> anyhow::Result<Vec<(String, TokenRecord)>> {
+    store
+        .states_with_prefix(KEY_PREFIX)?
+        .into_iter()
+        .map(|(key, bytes)| {
+            let r = serde_json::from_slice(&bytes)
+                .map_err(|e| anyhow::anyhow!("the stored token `{key}` is unreadable: {e}"))?;
+            Ok((key, r))
+        })
+        .collect()
 }
 
 fn now_ms() -> i64 {
@@ -138,7 +155,7 @@ fn rfc3339(ms: i64) -> String {
 
 impl TokenInfo {
     fn of(key: &str, r: &TokenRecord, now: i64) -> TokenInfo {
-        let hash = key.strip_prefix("token/").unwrap_or(key);
+        let hash = key.strip_prefix(KEY_PREFIX).unwrap_or(key);
         let status = if r.revoked_ms.is_some() {
             "revoked"
         } else if r.expires_ms.is_some_and(|e| e <= now) {
@@ -161,12 +178,10 @@ impl TokenInfo {
 /// Every token ever created, oldest first, with its state.
 pub fn list_tokens(store: &dyn Store) -> anyhow::Result<Vec<TokenInfo>> {
     let now = now_ms();
-    let mut out: Vec<(i64, TokenInfo)> = Vec::new();
-    for (key, bytes) in store.states_with_prefix("token/")? {
-        let r: TokenRecord = serde_json::from_slice(&bytes)
-            .map_err(|e| anyhow::anyhow!("the stored token `{key}` is unreadable: {e}"))?;
-        out.push((r.created_ms, TokenInfo::of(&key, &r, now)));
-    }
+    let mut out: Vec<(i64, TokenInfo)> = stored_tokens(store)?
+        .iter()
+        .map(|(key, r)| (r.created_ms, TokenInfo::of(key, r, now)))
+        .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
     Ok(out.into_iter().map(|x| x.1).collect())
 }
@@ -177,22 +192,16 @@ pub fn list_tokens(store: &dyn Store) -> anyhow::Result<Vec<TokenInfo>> {
 /// a second (the time it remembers a checked token).
 pub fn revoke_token(store: &mut dyn Store, which: &str) -> anyhow::Result<TokenInfo> {
     let now = now_ms();
-    let mut matches: Vec<(String, TokenRecord)> = Vec::new();
     let by_id = which
         .strip_prefix(ID_PREFIX)
         .filter(|h| h.len() >= 6 && h.len() <= 64 && h.bytes().all(|b| b.is_ascii_hexdigit()));
-    for (key, bytes) in store.states_with_prefix("token/")? {
-        let Ok(r) = serde_json::from_slice::<TokenRecord>(&bytes) else {
-            continue;
-        };
-        let hit = match by_id {
-            Some(h) => key["token/".len()..].starts_with(&h.to_ascii_lowercase()),
+    let mut matches: Vec<(String, TokenRecord)> = stored_tokens(&*store)?
+        .into_iter()
+        .filter(|(key, r)| match by_id {
+            Some(h) => key[KEY_PREFIX.len()..].starts_with(&h.to_ascii_lowercase()),
             None => r.name == which && r.revoked_ms.is_none(),
-        };
-        if hit {
-            matches.push((key, r));
-        }
-    }
+        })
+        .collect();
     let (key, mut record) = match matches.len() {
         1 => matches.remove(0),
         0 if by_id.is_some() => anyhow::bail!(

@@ -8,9 +8,7 @@
 mod common;
 use common::*;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -257,37 +255,6 @@ fn a_burst_of_journaled_decisions_cannot_exceed_the_quota() {
         3 + 1
     );
     verify(&data);
-}
-
-/// A server whose stderr is kept, for what the start reports.
-fn start_logged(data: &Path) -> (Server, Arc<Mutex<Vec<String>>>) {
-    let mut child = custos(data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let err = child.stderr.take().unwrap();
-    let lines = Arc::new(Mutex::new(Vec::new()));
-    let (tx, rx) = std::sync::mpsc::channel();
-    let kept = Arc::clone(&lines);
-    std::thread::spawn(move || {
-        for line in BufReader::new(err).lines().map_while(Result::ok) {
-            if let Some(rest) = line.split("http://").nth(1) {
-                let _ = tx.send(
-                    rest.trim_end_matches('/')
-                        .split('/')
-                        .next()
-                        .unwrap_or("")
-                        .to_owned(),
-                );
-            }
-            kept.lock().unwrap().push(line);
-        }
-    });
-    let addr = rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("the server did not report its address");
-    (Server { child, addr }, lines)
 }
 
 #[test]

@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub fn custos(data_dir: &Path) -> Command {
@@ -90,12 +91,19 @@ impl Drop for Server {
 }
 
 pub fn start(data: &std::path::Path) -> Server {
+    start_logged(data).0
+}
+
+/// A server whose stderr lines are kept, for what its start reports.
+pub fn start_logged(data: &Path) -> (Server, Arc<Mutex<Vec<String>>>) {
     let mut child = custos(data)
         .args(["serve", "--listen", "127.0.0.1:0"])
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let stderr = child.stderr.take().unwrap();
+    let lines = Arc::new(Mutex::new(Vec::new()));
+    let kept = Arc::clone(&lines);
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
@@ -109,12 +117,13 @@ pub fn start(data: &std::path::Path) -> Server {
                         .to_owned(),
                 );
             }
+            kept.lock().unwrap().push(line);
         }
     });
     let addr = rx
         .recv_timeout(Duration::from_secs(60))
         .expect("the server did not report its address");
-    Server { child, addr }
+    (Server { child, addr }, lines)
 }
 
 pub struct Answer {
