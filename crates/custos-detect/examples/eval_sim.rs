@@ -13,6 +13,9 @@
 //! alert, a false one with its `explain` (all of them with `EXPLAIN=1`).
 //! `KEEP=1` keeps the simulated events and writes the truth beside them
 //! (`custos-detect-eval-E-D-S.jsonl` and `.truth.json` in the temp dir).
+//! `--events FILE --truth FILE` scores a marketplace made elsewhere
+//! (any generator writing the event contract and its `truth.json`)
+//! instead of simulating one.
 
 use custos_detect::{DetectConfig, Engine};
 use custos_sim::{evaluate, EvalAlert, SimConfig};
@@ -25,6 +28,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut verbose = false;
     let mut detect = DetectConfig::default();
     let mut rules_dir: Option<String> = None;
+    let mut given: (Option<String>, Option<String>) = (None, None);
     let args: Vec<String> = std::env::args().skip(1).collect();
     let mut i = 0;
     while i < args.len() {
@@ -44,6 +48,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 continue;
             }
             "--rules" => rules_dir = Some(v),
+            "--events" => given.0 = Some(v),
+            "--truth" => given.1 = Some(v),
             "--config" => detect = serde_json::from_str(&std::fs::read_to_string(&v)?)?,
             "-v" => {
                 verbose = true;
@@ -54,16 +60,25 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         i += 2;
     }
-    let path = std::env::temp_dir().join(format!(
-        "custos-detect-eval-{}-{}-{}.jsonl",
-        cfg.employees, cfg.days, cfg.seed
-    ));
-    let t = Instant::now();
-    let truth = {
-        let mut f = BufWriter::new(std::fs::File::create(&path)?);
-        custos_sim::simulate(&cfg, &mut f)?
+    let simulated = given.0.is_none();
+    let (path, truth) = match given {
+        (Some(events), Some(truth)) => {
+            let truth: custos_sim::Truth = serde_json::from_str(&std::fs::read_to_string(&truth)?)?;
+            (std::path::PathBuf::from(events), truth)
+        }
+        (None, None) => {
+            let path = std::env::temp_dir().join(format!(
+                "custos-detect-eval-{}-{}-{}.jsonl",
+                cfg.employees, cfg.days, cfg.seed
+            ));
+            let t = Instant::now();
+            let mut f = BufWriter::new(std::fs::File::create(&path)?);
+            let truth = custos_sim::simulate(&cfg, &mut f)?;
+            eprintln!("simulated in {:.1}s", t.elapsed().as_secs_f64());
+            (path, truth)
+        }
+        _ => return Err("`--events` and `--truth` go together".into()),
     };
-    eprintln!("simulated in {:.1}s", t.elapsed().as_secs_f64());
     let mut engine = Engine::try_new(detect)?;
     if let Some(dir) = &rules_dir {
         let mut files = Vec::new();
@@ -145,9 +160,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         }
     }
-    if std::env::var_os("KEEP").is_none() {
+    if simulated && std::env::var_os("KEEP").is_none() {
         let _ = std::fs::remove_file(&path);
-    } else {
+    } else if simulated {
         let truth_path = path.with_extension("truth.json");
         std::fs::write(&truth_path, serde_json::to_vec_pretty(&truth)?)?;
         eprintln!("kept {} and {}", path.display(), truth_path.display());

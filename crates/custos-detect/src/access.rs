@@ -29,6 +29,13 @@ pub(crate) enum Verdict {
     /// The ticket is about the customer but assigned to a team-mate
     /// (hand-over, a lead's review): not a violation.
     TeamTicket,
+    /// A quality review (`quality_review`) of a ticket about this very
+    /// customer that someone else holds or that was closed: checking
+    /// real cases after the fact is what quality review is, and the
+    /// data disclosed is the ticket's own customer's. A ticket naming
+    /// only a seller does not qualify: reviewing "a seller's customers"
+    /// is the founding case's harvest.
+    Review,
     BreakGlass,
     NoTicket,
     UnknownTicket,
@@ -54,6 +61,7 @@ impl Verdict {
             Verdict::Ok => "ok",
             Verdict::Unverified => "unverified",
             Verdict::TeamTicket => "team_ticket",
+            Verdict::Review => "quality_review",
             Verdict::BreakGlass => "break_glass",
             Verdict::NoTicket => "no_ticket",
             Verdict::UnknownTicket => "unknown_ticket",
@@ -90,7 +98,7 @@ impl Access {
     pub fn has_valid_ticket(&self) -> bool {
         matches!(
             self.verdict,
-            Verdict::Ok | Verdict::TeamTicket | Verdict::Unverified
+            Verdict::Ok | Verdict::TeamTicket | Verdict::Review | Verdict::Unverified
         )
     }
 }
@@ -136,9 +144,15 @@ pub(crate) fn analyze(world: &mut World, ev: &Event, cfg: &DetectConfig) -> Opti
                         my_team.is_some()
                             && world.emp.get(a as usize).and_then(|x| x.team) == my_team
                     });
-                    if other.is_some() && !team_mate {
+                    let closed = ti.closed.is_some_and(|c| world.now - c > grace);
+                    let reviewed = code == Some(PurposeCode::QualityReview)
+                        && ti.customer.is_some_and(|tc| customers == [tc]);
+                    if reviewed && ((other.is_some() && !team_mate) || closed) {
+                        ticket_customer = ti.customer;
+                        Verdict::Review
+                    } else if other.is_some() && !team_mate {
                         Verdict::OtherAssignee
-                    } else if ti.closed.is_some_and(|c| world.now - c > grace) {
+                    } else if closed {
                         Verdict::TicketClosed
                     } else {
                         // A ticket naming a seller covers that seller's

@@ -373,7 +373,8 @@ pub struct VolumeConfig {
     pub min_searches: u32,
     pub min_exported: u32,
     /// Peer group needs this many employee-days in the window, else all
-    /// employees are the peers. Default 30.
+    /// employees are the peers (or the group's own days so far, where
+    /// their quantile is higher). Default 30.
     pub min_peer_days: u32,
 }
 

@@ -27,9 +27,13 @@
 //! A harvest comes in sessions: many customers looked up without a
 //! purpose within an hour or a shift, which a seven-day count dilutes
 //! with the week's honest work. So the disclosures of the last
-//! `burst_hours` (each length in turn) are tested too: of the `m`
-//! distinct customers disclosed in that span, `k` were disclosed only
-//! in violation and without a ticket of theirs assigned to the employee;
+//! `burst_hours` (each length in turn) are tested too, counted in
+//! look-ups: each customer disclosed on their own once, and each search
+//! or export once, since the customers one query returns are one choice
+//! of the employee's, not many (an analyst's approved cohort query is
+//! one look-up; its size is the volume detector's). Of the `m` look-ups
+//! in that span, `k` disclosed only in violation and without a ticket
+//! of theirs assigned to the employee;
 //! under the null each is such a customer with probability `r`, the
 //! larger of the honest rate above and the employee's own rate before
 //! the window, so `P(X ≥ k)`, `X ~ Binomial(m, r)`, is corrected for the
@@ -200,9 +204,11 @@ struct EmpState {
     /// The employee's own days before the window, decayed.
     history: History,
     break_glass: VecDeque<(i64, Box<str>)>,
-    /// Customers disclosed in the longest burst span: (time, customer,
-    /// disclosed in violation and not explained for them).
-    recent: VecDeque<(i64, u32, bool)>,
+    /// Look-ups in the longest burst span: (time, [`lookup_key`],
+    /// disclosed in violation and not explained).
+    recent: VecDeque<(i64, u64, bool)>,
+    /// Searches and exports so far, numbering their look-ups.
+    bulk_seen: u32,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -534,11 +540,21 @@ impl Detector for PurposeViolation {
     }
 }
 
-/// Customers remembered per employee for the burst test; a bulk pull
-/// beyond it is the volume detector's.
+/// Look-ups remembered per employee for the burst test.
 const MAX_RECENT: usize = 4096;
 
-/// Notes the access's customers for the burst test and forgets those
+/// What the burst test counts once: a customer disclosed on their own
+/// (the customer's number), or one search or export of several (above
+/// `u32::MAX`, numbered per employee).
+fn lookup_key(a: &crate::access::Access, bulk_seen: u32) -> Option<u64> {
+    match a.customers.as_slice() {
+        [] => None,
+        [c] => Some(*c as u64),
+        _ => Some((1u64 << 32) | bulk_seen as u64),
+    }
+}
+
+/// Notes the access's look-up for the burst test and forgets those
 /// older than the longest span.
 fn remember_recent(
     st: &mut EmpState,
@@ -554,11 +570,17 @@ fn remember_recent(
     while st.recent.front().is_some_and(|x| x.0 < from) {
         st.recent.pop_front();
     }
-    for (&c, &explained) in a.customers.iter().zip(&a.explained) {
-        if st.recent.len() >= MAX_RECENT {
-            break;
-        }
-        st.recent.push_back((now, c, viol && !explained));
+    let Some(key) = lookup_key(a, st.bulk_seen) else {
+        return;
+    };
+    if key > u32::MAX as u64 {
+        st.bulk_seen = st.bulk_seen.wrapping_add(1);
+    }
+    if st.recent.len() < MAX_RECENT {
+        // A query counts as a violation when none of its customers was
+        // explained by a ticket of theirs.
+        let unexplained = a.explained.iter().all(|&ok| !ok);
+        st.recent.push_back((now, key, viol && unexplained));
     }
 }
 
@@ -574,7 +596,7 @@ struct Burst {
 }
 
 fn burst_test(
-    recent: &VecDeque<(i64, u32, bool)>,
+    recent: &VecDeque<(i64, u64, bool)>,
     rate: f64,
     now: i64,
     cfg: &crate::config::PurposeViolationConfig,
@@ -585,7 +607,7 @@ fn burst_test(
         let from = now - hours as i64 * MS_PER_HOUR;
         // A customer counts as a violation only when every disclosure
         // of them in the span was one.
-        let mut seen: FxHashMap<u32, bool> = FxHashMap::default();
+        let mut seen: FxHashMap<u64, bool> = FxHashMap::default();
         for &(_, c, v) in recent.iter().rev().take_while(|x| x.0 >= from) {
             seen.entry(c).and_modify(|x| *x &= v).or_insert(v);
         }
@@ -975,5 +997,94 @@ mod tests {
             "{:?}",
             t.alerts
         );
+    }
+
+    /// One search returning a cohort without a ticket is one look-up,
+    /// however many customers it returns; six such searches in an hour
+    /// by someone whose peers work from tickets are a session.
+    #[test]
+    fn a_query_counts_once_in_the_burst_test() {
+        let mut t = Kit::new();
+        for a in 0..12 {
+            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
+        }
+        honest_floor(&mut t, 12, 7);
+        let cohort: Vec<String> = (0..120).map(|i| format!("cus-c{i}")).collect();
+        let hits: Vec<&str> = cohort.iter().map(String::as_str).collect();
+        t.search("emp-0", &hits, None);
+        let bursts: Vec<_> = t
+            .alerts_of("purpose_violation")
+            .into_iter()
+            .filter(|a| a.explain["kind"] == "burst")
+            .collect();
+        assert!(bursts.is_empty(), "{bursts:?}");
+        for q in 0..6 {
+            t.hours(5.0 / 60.0);
+            let more: Vec<String> = (0..20).map(|i| format!("cus-q{q}-{i}")).collect();
+            let hits: Vec<&str> = more.iter().map(String::as_str).collect();
+            t.search("emp-0", &hits, None);
+        }
+        let bursts: Vec<_> = t
+            .alerts_of("purpose_violation")
+            .into_iter()
+            .filter(|a| a.explain["kind"] == "burst")
+            .collect();
+        assert_eq!(bursts.len(), 1, "{:?}", t.alerts);
+        assert_eq!(bursts[0].explain["observed"], 7);
+    }
+
+    /// A lead's quality review of closed tickets and of other teams'
+    /// tickets, each about the customer disclosed, is review work; the
+    /// same code citing a ticket about someone else, or a ticket that
+    /// names only a seller, is not.
+    #[test]
+    fn quality_review_of_a_ticket_about_the_customer_is_not_a_violation() {
+        let mut t = Kit::new();
+        for a in 0..6 {
+            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
+        }
+        t.hire("emp-x", "cs-agent", "cs-2");
+        t.hire("emp-qa", "team-lead", "care-qa");
+        honest_floor(&mut t, 6, 7);
+        for i in 0..30 {
+            let (c, tk) = (format!("cus-r{i}"), format!("tkt-r{i}"));
+            t.ticket(&tk, "order_issue", Some(&c), None);
+            t.assign(if i % 2 == 0 { "emp-0" } else { "emp-x" }, &tk);
+            if i % 3 == 0 {
+                t.close(&tk);
+            }
+        }
+        t.hours(72.0);
+        for i in 0..30 {
+            let (c, tk) = (format!("cus-r{i}"), format!("tkt-r{i}"));
+            t.view_purpose(
+                "emp-qa",
+                &c,
+                json!({"ticket": tk, "code": "quality_review"}),
+            );
+            t.hours(0.1);
+        }
+        assert!(
+            t.alerts_of("purpose_violation").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+        t.seller_ticket("tkt-s", "other", "sel-1");
+        t.assign("emp-x", "tkt-s");
+        for i in 0..10 {
+            t.view_purpose(
+                "emp-qa",
+                &format!("cus-r{i}"),
+                json!({"ticket": "tkt-r29", "code": "quality_review"}),
+            );
+            t.view_purpose(
+                "emp-qa",
+                &format!("cus-s{i}"),
+                json!({"ticket": "tkt-s", "code": "quality_review"}),
+            );
+            t.hours(0.05);
+        }
+        let a = t.alerts_of("purpose_violation");
+        assert!(a.iter().any(|a| a.employee == "emp-qa"), "{:?}", t.alerts);
     }
 }

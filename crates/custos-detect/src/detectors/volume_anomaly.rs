@@ -4,7 +4,10 @@
 //! Baselines: the employee's active days in the last `baseline_days`
 //! (median and MAD), and the `peer_quantile` of all employee-days of the
 //! peer group (role) in the same window (all employees when the role has
-//! fewer than `min_peer_days`). With a mature own baseline the threshold
+//! fewer than `min_peer_days`; then the quantile of the role's own days
+//! so far where that is higher, so a role whose ordinary day is heavier
+//! than most, such as analysts pulling cohorts, is not flagged in its
+//! first weeks for being itself). With a mature own baseline the threshold
 //! is `max(floor, own_factor·median + mad_k·1.4826·MAD, peer quantile)`;
 //! a new hire (fewer than `min_baseline_days` active days) is judged
 //! against peers only: `max(floor, new_hire_peer_factor · peer
@@ -97,9 +100,9 @@ impl Detector for VolumeAnomaly {
         let w = cx.world;
         let ei = &w.emp[a.emp as usize];
         let group = w.peer(a.emp);
-        let peer = match self.peers.get(&group) {
-            Some(p) if p.n >= cfg.min_peer_days as usize => p,
-            _ => &self.all,
+        let (peer, young_group) = match self.peers.get(&group) {
+            Some(p) if p.n >= cfg.min_peer_days as usize => (p, None),
+            own => (&self.all, own.filter(|p| p.n > 0)),
         };
         let st = slot(&mut self.emps, a.emp);
         if st.day != cx.day {
@@ -122,7 +125,10 @@ impl Detector for VolumeAnomaly {
                 let vals: Vec<f64> = hist.iter().map(|x| x[i] as f64).collect();
                 let (med, mad) = median_mad(&vals);
                 st.own[i] = (med, mad);
-                st.peer_q[i] = peer.q[i];
+                st.peer_q[i] = match young_group {
+                    Some(g) => peer.q[i].max(g.q[i]),
+                    None => peer.q[i],
+                };
                 let floor = floors[i] as f64;
                 st.thr[i] = if peer.n < cfg.min_peer_days as usize {
                     // Nobody to compare with yet.
@@ -130,9 +136,9 @@ impl Detector for VolumeAnomaly {
                 } else if mature {
                     floor
                         .max(cfg.own_factor * med + cfg.mad_k * 1.4826 * mad)
-                        .max(peer.q[i])
+                        .max(st.peer_q[i])
                 } else {
-                    floor.max(cfg.new_hire_peer_factor * peer.q[i])
+                    floor.max(cfg.new_hire_peer_factor * st.peer_q[i])
                 };
             }
         }
@@ -315,5 +321,36 @@ mod tests {
             .alerts_of("volume_anomaly")
             .iter()
             .any(|a| a.employee == "emp-4"));
+    }
+
+    /// Analysts whose ordinary day is one cohort of 100 customers, a
+    /// role too small for its own quantile yet: judged against all
+    /// employees alone, each cohort would cross the threshold; the days
+    /// the role has shown so far set a higher one. A pull far beyond
+    /// them still fires.
+    #[test]
+    fn a_young_role_whose_normal_day_is_heavy_is_judged_by_its_own_days() {
+        let mut t = setup(40);
+        for a in 0..6 {
+            t.hire(&format!("ana-{a}"), "analyst", "bizops");
+        }
+        for d in 0..6 {
+            steady(&mut t, 40, 8, 1, None);
+            let hits: Vec<String> = (0..100).map(|i| format!("cus-co-{d}-{i}")).collect();
+            t.export(&format!("ana-{d}"), &hits, None);
+            if d > 0 {
+                assert!(
+                    t.alerts_of("volume_anomaly").is_empty(),
+                    "day {d}: {:?}",
+                    t.alerts
+                );
+            }
+            // Day 0 has no finished day to compare with.
+            t.alerts.clear();
+        }
+        let hits: Vec<String> = (0..1000).map(|i| format!("cus-big-{i}")).collect();
+        t.export("ana-0", &hits, None);
+        let a = t.alerts_of("volume_anomaly");
+        assert!(a.iter().any(|a| a.employee == "ana-0"), "{a:?}");
     }
 }
