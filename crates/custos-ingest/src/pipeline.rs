@@ -18,6 +18,11 @@ pub const DEFAULT_ORIGIN: &str = "custos.local/default";
 /// How many ledger entries a re-index reads and stores per transaction.
 const REINDEX_BATCH: u64 = 10_000;
 
+/// A batch this large asks the store for a bulk load (which the store
+/// grants only when it is small, see `Store::begin_bulk_load`); the load
+/// ends at the next [`Pipeline::flush`].
+const BULK_BATCH: usize = 10_000;
+
 #[derive(Debug, thiserror::Error)]
 pub enum IngestError {
     #[error(transparent)]
@@ -228,6 +233,8 @@ pub struct Pipeline {
     /// Detection runs one partition of several (see
     /// [`Pipeline::enable_partitioned_detection`]).
     pub(crate) partitioned: bool,
+    /// A bulk load was asked of the writer and not finished yet.
+    pub(crate) bulk: bool,
 }
 
 impl Pipeline {
@@ -257,6 +264,7 @@ impl Pipeline {
             writer: None,
             detection: None,
             partitioned: false,
+            bulk: false,
             writable: true,
             latest: custos_core::Timestamp::default(),
         };
@@ -276,6 +284,9 @@ impl Pipeline {
     /// again), and starts a new writer. The ledger and its lock stay.
     pub fn reopen_store(&mut self, spec: &StoreSpec) -> Result<(), IngestError> {
         self.writer = None;
+        // The failed writer's bulk load, if any, ends with it: the store
+        // opened next builds what it deferred.
+        self.bulk = false;
         self.store = open_store(spec)?;
         self.reconcile()?;
         self.restart_detection()?;
@@ -302,6 +313,7 @@ impl Pipeline {
             writer: None,
             detection: None,
             partitioned: false,
+            bulk: false,
             writable: false,
             latest: custos_core::Timestamp::default(),
         })
@@ -336,6 +348,8 @@ impl Pipeline {
                 });
             }
         }
+        // A store rebuilt from a large ledger is loaded in bulk too.
+        let bulk = self.store.begin_bulk_load(ledger_size - store_size)?;
         let mut next = store_size;
         while next < ledger_size {
             let end = (next + REINDEX_BATCH).min(ledger_size);
@@ -349,6 +363,9 @@ impl Pipeline {
             let head = self.head_at(end)?;
             self.store.index_batch(&rows, &head)?;
             next = end;
+        }
+        if bulk {
+            self.store.finish_bulk_load()?;
         }
         Ok(())
     }
@@ -406,6 +423,13 @@ impl Pipeline {
 
     /// Waits until every batch submitted is durable in the store too.
     pub fn flush(&mut self) -> Result<(), IngestError> {
+        if self.bulk {
+            // The deferred indexes are built before anything is
+            // acknowledged, so that an acknowledged event is in every
+            // index (and a crash before this point rebuilds them on open).
+            self.bulk = false;
+            self.write(Job::FinishBulk)?;
+        }
         match self.writer.as_mut() {
             Some(w) => w.flush(),
             None => Ok(()),
@@ -465,6 +489,12 @@ impl Pipeline {
             rows.push(derive_rows_hashed(index, &p.event, &p.entry, p.leaf_hash));
         }
         let head = self.head_at(self.ledger.size())?;
+        if !self.bulk && self.writer.is_some() && rows.len() >= BULK_BATCH {
+            self.bulk = true;
+            self.write(Job::BeginBulk {
+                incoming: rows.len() as u64,
+            })?;
+        }
         self.write(Job::Index { rows, head })?;
         let size = self.ledger.size();
         self.detect(keep.iter().map(|&i| &batch[i].event), size)?;

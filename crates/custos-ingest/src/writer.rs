@@ -24,6 +24,12 @@ pub(crate) enum Job {
         key: String,
         value: Vec<u8>,
     },
+    /// See [`Store::begin_bulk_load`].
+    BeginBulk {
+        incoming: u64,
+    },
+    /// See [`Store::finish_bulk_load`].
+    FinishBulk,
 }
 
 impl Job {
@@ -33,6 +39,8 @@ impl Job {
             Job::Alerts(rows) => store.put_alerts(&rows),
             Job::Aggregates(batch) => store.put_aggregates(&batch),
             Job::State { key, value } => store.put_state(&key, &value),
+            Job::BeginBulk { incoming } => store.begin_bulk_load(incoming).map(|_| ()),
+            Job::FinishBulk => store.finish_bulk_load(),
         }
     }
 }

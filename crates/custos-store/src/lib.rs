@@ -69,6 +69,25 @@ pub trait Store: Send {
     /// is already stored.
     fn index_batch(&mut self, batch: &[EventRows], head: &LedgerHead) -> Result<()>;
 
+    /// Tells the store that about `incoming` events are coming in large
+    /// batches, so that it may load them in bulk: the SQLite store, when
+    /// it holds no more events than that, defers its secondary indexes
+    /// until [`Store::finish_bulk_load`] (its `bulk` module says what
+    /// stays true meanwhile). Returns whether it did. Every guarantee of
+    /// [`Store::index_batch`] holds either way, the refusal of a stored
+    /// id included; queries stay correct, some slower. The default does
+    /// nothing.
+    fn begin_bulk_load(&mut self, incoming: u64) -> Result<bool> {
+        let _ = incoming;
+        Ok(false)
+    }
+
+    /// Ends a bulk load: builds what [`Store::begin_bulk_load`] deferred,
+    /// or what a bulk load that crashed left deferred. A no-op otherwise.
+    fn finish_bulk_load(&mut self) -> Result<()> {
+        Ok(())
+    }
+
     /// The stored ledger index and leaf hash of each of `ids` that is
     /// stored; absent ids are not in the map.
     fn lookup_ids(&self, ids: &[&str]) -> Result<HashMap<String, Seen>>;
@@ -195,6 +214,14 @@ impl<S: Store + ?Sized> Store for Box<S> {
 
     fn index_batch(&mut self, batch: &[EventRows], head: &LedgerHead) -> Result<()> {
         (**self).index_batch(batch, head)
+    }
+
+    fn begin_bulk_load(&mut self, incoming: u64) -> Result<bool> {
+        (**self).begin_bulk_load(incoming)
+    }
+
+    fn finish_bulk_load(&mut self) -> Result<()> {
+        (**self).finish_bulk_load()
     }
 
     fn lookup_ids(&self, ids: &[&str]) -> Result<HashMap<String, Seen>> {

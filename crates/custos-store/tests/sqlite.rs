@@ -57,14 +57,14 @@ fn file_lives_in_the_data_dir_and_migrations_are_recorded_once() {
     let data = dir.path().join("nested").join("data");
     let store = SqliteStore::open_in(&data).unwrap();
     assert!(data.join("store.sqlite").is_file());
-    assert_eq!(store.schema_version().unwrap(), 3);
+    assert_eq!(store.schema_version().unwrap(), 4);
     drop(store);
     let store = SqliteStore::open_in(&data).unwrap();
     let rows: i64 = store
         .connection()
         .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(rows, 3);
+    assert_eq!(rows, 4);
 }
 
 #[test]
@@ -100,7 +100,7 @@ fn a_newer_schema_is_refused() {
         Err(
             e @ StoreError::SchemaTooNew {
                 found: 99,
-                known: 3,
+                known: 4,
             },
         ) => {
             assert!(e.to_string().contains("newer"), "{e}")
@@ -235,4 +235,207 @@ fn checkpoints_happen_in_the_background() {
     // A reopened store sees everything.
     h.reopen();
     assert_eq!(h.store().ledger_size().unwrap(), 10_000);
+}
+
+/// More events than a bulk load needs: employees viewing customers,
+/// customers ordering from sellers.
+fn bulk_lines(from: usize, n: usize) -> Vec<String> {
+    (from..from + n)
+        .map(|i| {
+            let minute = i % 60;
+            let hour = (i / 60) % 24;
+            let time = format!("2026-05-03T{hour:02}:{minute:02}:00Z");
+            if i % 3 == 0 {
+                format!(
+                    r#"{{"id":"bk-{i}","time":"{time}","actor":{{"type":"customer","id":"cus-{}"}},"action":"order.create","target":{{"type":"order","id":"ord-{i}"}},"attrs":{{"seller":"sel-{}","product":"prd-1"}}}}"#,
+                    i % 97,
+                    i % 13
+                )
+            } else {
+                format!(
+                    r#"{{"id":"bk-{i}","time":"{time}","actor":{{"type":"employee","id":"emp-{}","role":"cs-agent","team":"cs-1"}},"action":"customer.view","target":{{"type":"customer","id":"cus-{}"}},"fields":["name","email"],"attrs":{{"seller":"sel-{}"}}}}"#,
+                    i % 7,
+                    i % 97,
+                    i % 13
+                )
+            }
+        })
+        .collect()
+}
+
+/// Everything the store answers about the bulk lines, as text.
+fn answers(store: &SqliteStore) -> Vec<String> {
+    let mut out = Vec::new();
+    for k in 0..7 {
+        let e = format!("emp-{k}");
+        out.push(format!(
+            "{:?}",
+            store.events_by_employee(&e, TimeWindow::ALL, 50).unwrap()
+        ));
+        out.push(format!(
+            "{:?}",
+            store.disclosures_by_employee(&e, TimeWindow::ALL).unwrap()
+        ));
+    }
+    for k in 0..13 {
+        let s = format!("sel-{k}");
+        out.push(format!(
+            "{:?}",
+            store.events_by_seller(&s, TimeWindow::ALL, 50).unwrap()
+        ));
+        out.push(format!("{:?}", store.customers_of_seller(&s).unwrap()));
+    }
+    for k in [0, 5, 96] {
+        let c = format!("cus-{k}");
+        out.push(format!(
+            "{:?}",
+            store.disclosures_by_customer(&c, TimeWindow::ALL).unwrap()
+        ));
+        out.push(format!("{:?}", store.sellers_of_customer(&c).unwrap()));
+    }
+    let mut ids = store
+        .lookup_ids(&["bk-0", "bk-11999", "nope"])
+        .unwrap()
+        .into_iter()
+        .collect::<Vec<_>>();
+    ids.sort_by(|a, b| a.0.cmp(&b.0));
+    out.push(format!("{ids:?}"));
+    out.push(format!(
+        "{:?}",
+        store.scan_rows(0..store.ledger_size().unwrap()).unwrap()
+    ));
+    out
+}
+
+fn index_names(store: &SqliteStore) -> Vec<String> {
+    let mut stmt = store
+        .connection()
+        .prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL ORDER BY name",
+        )
+        .unwrap();
+    let rows = stmt.query_map([], |r| r.get(0)).unwrap();
+    rows.map(|r| r.unwrap()).collect()
+}
+
+const DEFERRED: [&str; 5] = [
+    "disclosures_by_customer",
+    "disclosures_by_employee",
+    "events_by_employee",
+    "events_by_seller",
+    "relations_by_seller",
+];
+
+#[test]
+fn a_bulk_load_answers_like_a_plain_one_during_and_after() {
+    let lines = bulk_lines(0, 12_000);
+    let mut plain = SqliteHarness::new();
+    suite::index(plain.store(), &lines);
+    let expected = answers(plain.sqlite());
+    let all_indexes = index_names(plain.sqlite());
+
+    let mut bulk = SqliteHarness::new();
+    // A reader on the same file, as `custos serve` or `investigate` would
+    // be, opened before the load starts.
+    let reader = SqliteStore::open_in(bulk.dir.path()).unwrap();
+    assert_eq!(
+        reader
+            .disclosures_by_employee("emp-1", TimeWindow::ALL)
+            .unwrap(),
+        vec![]
+    );
+    assert!(bulk.store().begin_bulk_load(12_000).unwrap());
+    assert_eq!(bulk.sqlite().deferred_indexes().unwrap(), DEFERRED);
+    for d in DEFERRED {
+        assert!(
+            !index_names(bulk.sqlite()).contains(&d.to_owned()),
+            "{d} still there"
+        );
+    }
+    suite::index(bulk.store(), &lines[..6_000]);
+    suite::index(bulk.store(), &lines[6_000..]);
+    // Mid-load: the reader (whose statements were prepared while the
+    // indexes existed) and the writer answer as the plain store does.
+    assert_eq!(answers(&reader), expected);
+    assert_eq!(answers(bulk.sqlite()), expected);
+    // A handle opened while the load runs leaves its indexes deferred.
+    let late = SqliteStore::open_in(bulk.dir.path()).unwrap();
+    assert_eq!(late.deferred_indexes().unwrap(), DEFERRED);
+    assert_eq!(answers(&late), expected);
+
+    bulk.store().finish_bulk_load().unwrap();
+    assert_eq!(
+        bulk.sqlite().deferred_indexes().unwrap(),
+        Vec::<String>::new()
+    );
+    assert_eq!(index_names(bulk.sqlite()), all_indexes);
+    assert_eq!(answers(&reader), expected);
+    assert_eq!(answers(bulk.sqlite()), expected);
+}
+
+#[test]
+fn a_bulk_load_still_refuses_a_stored_id() {
+    let mut h = SqliteHarness::new();
+    assert!(h.store().begin_bulk_load(12_000).unwrap());
+    suite::index(h.store(), &bulk_lines(0, 12_000));
+    // The same id with other content, in a later batch of the same load.
+    let mut again = bulk_lines(12_000, 3);
+    again[1] = bulk_lines(5, 1)[0].replace("cus-5", "cus-6");
+    let events: Vec<_> = again.iter().map(|l| suite::ev(l)).collect();
+    let rows = suite::rows_from(12_000, &events);
+    let head = custos_store::LedgerHead {
+        size: 12_003,
+        root_hash: "00".repeat(32),
+    };
+    match h.store().index_batch(&rows, &head) {
+        Err(StoreError::DuplicateId(id)) => assert_eq!(id, "bk-5"),
+        other => panic!("a stored id was accepted again: {other:?}"),
+    }
+    assert_eq!(h.store().ledger_size().unwrap(), 12_000);
+    assert_eq!(h.sqlite().deferred_indexes().unwrap(), DEFERRED);
+}
+
+#[test]
+fn a_bulk_load_that_died_is_finished_by_the_next_open() {
+    let mut h = SqliteHarness::new();
+    let all_indexes = index_names(h.sqlite());
+    assert!(h.store().begin_bulk_load(12_000).unwrap());
+    suite::index(h.store(), &bulk_lines(0, 12_000));
+    // The process dies: its handle goes without finishing, and the
+    // kernel releases its lock (closing the file does the same).
+    drop(h.store.take());
+    let store = SqliteStore::open_in(h.dir.path()).unwrap();
+    assert_eq!(store.deferred_indexes().unwrap(), Vec::<String>::new());
+    assert_eq!(index_names(&store), all_indexes);
+    assert_eq!(store.ledger_size().unwrap(), 12_000);
+    assert_eq!(
+        store
+            .disclosures_by_customer("cus-5", TimeWindow::ALL)
+            .unwrap()
+            .len(),
+        (0..12_000).filter(|i| i % 3 != 0 && i % 97 == 5).count()
+    );
+}
+
+#[test]
+fn a_bulk_load_is_for_small_stores_and_large_batches() {
+    let mut h = SqliteHarness::new();
+    assert!(!h.store().begin_bulk_load(9_999).unwrap(), "too few events");
+    suite::index(h.store(), &bulk_lines(0, 12_000));
+    assert!(
+        !h.store().begin_bulk_load(11_999).unwrap(),
+        "store holds more"
+    );
+    assert_eq!(h.sqlite().deferred_indexes().unwrap(), Vec::<String>::new());
+    // Finishing with nothing deferred changes nothing.
+    let indexes = index_names(h.sqlite());
+    h.store().finish_bulk_load().unwrap();
+    assert_eq!(index_names(h.sqlite()), indexes);
+    // One bulk load per store at a time.
+    assert!(h.store().begin_bulk_load(12_000).unwrap());
+    let mut other = SqliteStore::open_in(h.dir.path()).unwrap();
+    assert!(!other.begin_bulk_load(12_000).unwrap());
+    // ...and another handle's finish leaves a running load alone.
+    other.finish_bulk_load().unwrap();
+    assert_eq!(other.deferred_indexes().unwrap(), DEFERRED);
 }

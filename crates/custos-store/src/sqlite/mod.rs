@@ -4,9 +4,12 @@
 //! [`Store::index_batch`] returns and readers on other connections never
 //! block the writer; a writer's checkpoints run on a thread of their own
 //! (`checkpoint.rs`). Numbered migrations (`migrations/NNNN_name.sql`) run
-//! on open and are recorded in `schema_migrations`.
+//! on open and are recorded in `schema_migrations`. A large ingest into a
+//! small store defers the secondary indexes and builds them at its end
+//! (`bulk.rs`); an open that finds a bulk load died builds them first.
 
 mod aggregates;
+mod bulk;
 mod checkpoint;
 mod read;
 mod sql;
@@ -34,6 +37,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("migrations/0002_aggregates.sql"),
     ),
     (3, "disclosure_days", DISCLOSURE_DAYS),
+    (
+        4,
+        "deferred_indexes",
+        include_str!("migrations/0004_deferred_indexes.sql"),
+    ),
 ];
 
 /// Schema 3 creates the disclosure volume counters and fills them from
@@ -78,6 +86,8 @@ pub struct SqliteStore {
     /// Started by the first `index_batch`, so that read-only handles run
     /// no thread.
     checkpointer: Option<checkpoint::Checkpointer>,
+    /// Held while this handle runs a bulk load (`bulk.rs`).
+    bulk: Option<bulk::BulkLock>,
 }
 
 impl SqliteStore {
@@ -112,11 +122,13 @@ impl SqliteStore {
         let mut conn = Connection::open(path).map_err(open_err)?;
         configure(&conn).map_err(open_err)?;
         migrate(&mut conn)?;
+        bulk::recover(&mut conn, path)?;
         Ok(SqliteStore {
             conn,
             path: path.to_path_buf(),
             employees_seen: HashMap::new(),
             checkpointer: None,
+            bulk: None,
         })
     }
 
@@ -686,6 +698,21 @@ impl SqliteStore {
         }
         Ok(out)
     }
+
+    /// Runs `indexed`, whose `INDEXED BY` names an index, or `unindexed`
+    /// when that index is missing because a bulk load (maybe in another
+    /// process) has deferred it.
+    fn disclosure_rows_indexed(
+        &self,
+        indexed: &str,
+        unindexed: &str,
+        params: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<DisclosureRow>> {
+        match self.disclosure_rows(indexed, params) {
+            Err(e) if bulk::is_missing_index(&e) => self.disclosure_rows(unindexed, params),
+            rows => rows,
+        }
+    }
 }
 
 impl Store for SqliteStore {
@@ -725,6 +752,14 @@ impl Store for SqliteStore {
             c.after_commit(&self.conn)?;
         }
         Ok(())
+    }
+
+    fn begin_bulk_load(&mut self, incoming: u64) -> Result<bool> {
+        self.begin_bulk(incoming)
+    }
+
+    fn finish_bulk_load(&mut self) -> Result<()> {
+        self.finish_bulk()
     }
 
     fn lookup_ids(&self, ids: &[&str]) -> Result<HashMap<String, Seen>> {
@@ -815,7 +850,11 @@ impl Store for SqliteStore {
         window: TimeWindow,
     ) -> Result<Vec<DisclosureRow>> {
         let (from, to) = window_params(window);
-        self.disclosure_rows(sql::DISCLOSURES_BY_EMPLOYEE, params![employee, from, to])
+        self.disclosure_rows_indexed(
+            sql::DISCLOSURES_BY_EMPLOYEE,
+            sql::DISCLOSURES_BY_EMPLOYEE_UNINDEXED,
+            params![employee, from, to],
+        )
     }
 
     fn disclosures_by_customer(
@@ -824,7 +863,11 @@ impl Store for SqliteStore {
         window: TimeWindow,
     ) -> Result<Vec<DisclosureRow>> {
         let (from, to) = window_params(window);
-        self.disclosure_rows(sql::DISCLOSURES_BY_CUSTOMER, params![customer, from, to])
+        self.disclosure_rows_indexed(
+            sql::DISCLOSURES_BY_CUSTOMER,
+            sql::DISCLOSURES_BY_CUSTOMER_UNINDEXED,
+            params![customer, from, to],
+        )
     }
 
     fn review(&self, id: &str) -> Result<Option<Review>> {

@@ -74,6 +74,21 @@ pub const DISCLOSURES_BY_CUSTOMER: &str = concat!(
       WHERE customer = ?1 AND time >= ?2 AND time < ?3 ORDER BY time, key"
 );
 
+/// [`DISCLOSURES_BY_EMPLOYEE`] without its index, while a bulk load has
+/// it deferred (`bulk.rs`): a scan, with the same answer.
+pub const DISCLOSURES_BY_EMPLOYEE_UNINDEXED: &str = concat!(
+    "SELECT ",
+    disclosure_columns!(),
+    " FROM disclosures WHERE employee = ?1 AND time >= ?2 AND time < ?3 ORDER BY time, key"
+);
+
+/// [`DISCLOSURES_BY_CUSTOMER`] without its index (see above).
+pub const DISCLOSURES_BY_CUSTOMER_UNINDEXED: &str = concat!(
+    "SELECT ",
+    disclosure_columns!(),
+    " FROM disclosures WHERE customer = ?1 AND time >= ?2 AND time < ?3 ORDER BY time, key"
+);
+
 pub const ADD_DISCLOSURE_DAY: &str =
     "INSERT INTO disclosure_days (employee, day, disclosures) VALUES (?1, ?2, ?3)
      ON CONFLICT (employee, day) DO UPDATE SET disclosures = disclosures + excluded.disclosures";
