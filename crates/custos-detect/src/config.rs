@@ -165,6 +165,10 @@ pub struct PurposeViolationConfig {
     pub burst_hours: Vec<u32>,
     /// Never alert on a burst below this many customers. Default 6.
     pub burst_min_customers: u32,
+    /// Customers of one search or export the burst test counts: a
+    /// query's results are one choice of the employee's. Below
+    /// `burst_min_customers`, so one query is never a session. Default 5.
+    pub burst_query_customers: u32,
 }
 
 impl Default for PurposeViolationConfig {
@@ -192,6 +196,7 @@ impl Default for PurposeViolationConfig {
             min_break_glass_rate: 0.0005,
             burst_hours: vec![1, 8],
             burst_min_customers: 6,
+            burst_query_customers: 5,
         }
     }
 }
@@ -627,6 +632,11 @@ impl DetectConfig {
             pv.burst_min_customers > 0,
             "purpose_violation.burst_min_customers",
             "must be at least 1",
+        );
+        prob(
+            pv.burst_query_customers >= 1 && pv.burst_query_customers < pv.burst_min_customers,
+            "purpose_violation.burst_query_customers",
+            "must be at least 1 and below burst_min_customers",
         );
         prob(
             unit(self.review_deletion.min_no_ticket_rate),

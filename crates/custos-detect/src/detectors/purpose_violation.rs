@@ -27,13 +27,14 @@
 //! A harvest comes in sessions: many customers looked up without a
 //! purpose within an hour or a shift, which a seven-day count dilutes
 //! with the week's honest work. So the disclosures of the last
-//! `burst_hours` (each length in turn) are tested too, counted in
-//! look-ups: each customer disclosed on their own once, and each search
-//! or export once, since the customers one query returns are one choice
-//! of the employee's, not many (an analyst's approved cohort query is
-//! one look-up; its size is the volume detector's). Of the `m` look-ups
-//! in that span, `k` disclosed only in violation and without a ticket
-//! of theirs assigned to the employee;
+//! `burst_hours` (each length in turn) are tested too. One search or
+//! export counts at most `burst_query_customers` of its customers (the
+//! same ones each time it returns them): the customers one query
+//! returns are one choice of the employee's, not many, so an analyst's
+//! cohort query is not a session by itself (its size is the volume
+//! detector's), while a harvester's few-hit searches count in full. Of
+//! the `m` distinct customers so counted in the span, `k` were disclosed
+//! only in violation and without a ticket of theirs assigned;
 //! under the null each is such a customer with probability `r`, the
 //! larger of the honest rate above and the employee's own rate before
 //! the window, so `P(X ≥ k)`, `X ~ Binomial(m, r)`, is corrected for the
@@ -204,11 +205,9 @@ struct EmpState {
     /// The employee's own days before the window, decayed.
     history: History,
     break_glass: VecDeque<(i64, Box<str>)>,
-    /// Look-ups in the longest burst span: (time, [`lookup_key`],
-    /// disclosed in violation and not explained).
-    recent: VecDeque<(i64, u64, bool)>,
-    /// Searches and exports so far, numbering their look-ups.
-    bulk_seen: u32,
+    /// Customers disclosed in the longest burst span: (time, customer,
+    /// disclosed in violation and not explained for them).
+    recent: VecDeque<(i64, u32, bool)>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -540,22 +539,13 @@ impl Detector for PurposeViolation {
     }
 }
 
-/// Look-ups remembered per employee for the burst test.
+/// Customers remembered per employee for the burst test.
 const MAX_RECENT: usize = 4096;
 
-/// What the burst test counts once: a customer disclosed on their own
-/// (the customer's number), or one search or export of several (above
-/// `u32::MAX`, numbered per employee).
-fn lookup_key(a: &crate::access::Access, bulk_seen: u32) -> Option<u64> {
-    match a.customers.as_slice() {
-        [] => None,
-        [c] => Some(*c as u64),
-        _ => Some((1u64 << 32) | bulk_seen as u64),
-    }
-}
-
-/// Notes the access's look-up for the burst test and forgets those
-/// older than the longest span.
+/// Notes the access's customers for the burst test (at most
+/// `burst_query_customers` of them, the lowest numbered, so a query
+/// repeated or exported counts the same ones) and forgets those older
+/// than the longest span.
 fn remember_recent(
     st: &mut EmpState,
     a: &crate::access::Access,
@@ -570,17 +560,12 @@ fn remember_recent(
     while st.recent.front().is_some_and(|x| x.0 < from) {
         st.recent.pop_front();
     }
-    let Some(key) = lookup_key(a, st.bulk_seen) else {
-        return;
-    };
-    if key > u32::MAX as u64 {
-        st.bulk_seen = st.bulk_seen.wrapping_add(1);
-    }
-    if st.recent.len() < MAX_RECENT {
-        // A query counts as a violation when none of its customers was
-        // explained by a ticket of theirs.
-        let unexplained = a.explained.iter().all(|&ok| !ok);
-        st.recent.push_back((now, key, viol && unexplained));
+    let counted = a.customers.iter().zip(&a.explained);
+    for (&c, &explained) in counted.take(cfg.burst_query_customers as usize) {
+        if st.recent.len() >= MAX_RECENT {
+            break;
+        }
+        st.recent.push_back((now, c, viol && !explained));
     }
 }
 
@@ -596,7 +581,7 @@ struct Burst {
 }
 
 fn burst_test(
-    recent: &VecDeque<(i64, u64, bool)>,
+    recent: &VecDeque<(i64, u32, bool)>,
     rate: f64,
     now: i64,
     cfg: &crate::config::PurposeViolationConfig,
@@ -607,7 +592,7 @@ fn burst_test(
         let from = now - hours as i64 * MS_PER_HOUR;
         // A customer counts as a violation only when every disclosure
         // of them in the span was one.
-        let mut seen: FxHashMap<u64, bool> = FxHashMap::default();
+        let mut seen: FxHashMap<u32, bool> = FxHashMap::default();
         for &(_, c, v) in recent.iter().rev().take_while(|x| x.0 >= from) {
             seen.entry(c).and_modify(|x| *x &= v).or_insert(v);
         }
@@ -999,9 +984,9 @@ mod tests {
         );
     }
 
-    /// One search returning a cohort without a ticket is one look-up,
-    /// however many customers it returns; six such searches in an hour
-    /// by someone whose peers work from tickets are a session.
+    /// One search returning a cohort without a ticket counts a handful
+    /// of its customers, however many it returns; six such searches in
+    /// an hour by someone whose peers work from tickets are a session.
     #[test]
     fn a_query_counts_once_in_the_burst_test() {
         let mut t = Kit::new();
@@ -1030,7 +1015,10 @@ mod tests {
             .filter(|a| a.explain["kind"] == "burst")
             .collect();
         assert_eq!(bursts.len(), 1, "{:?}", t.alerts);
-        assert_eq!(bursts[0].explain["observed"], 7);
+        assert!(
+            bursts[0].explain["observed"].as_u64() >= Some(6),
+            "{bursts:?}"
+        );
     }
 
     /// A lead's quality review of closed tickets and of other teams'
