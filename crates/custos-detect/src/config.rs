@@ -169,6 +169,11 @@ pub struct PurposeViolationConfig {
     /// query's results are one choice of the employee's. Below
     /// `burst_min_customers`, so one query is never a session. Default 5.
     pub burst_query_customers: u32,
+    /// A disclosure without a ticket is explained when the employee
+    /// deletes or restores a review by that customer within this many
+    /// minutes (a moderator opens the author first). 0 switches it off.
+    /// Default 30.
+    pub explain_after_minutes: u32,
 }
 
 impl Default for PurposeViolationConfig {
@@ -197,6 +202,7 @@ impl Default for PurposeViolationConfig {
             burst_hours: vec![1, 8],
             burst_min_customers: 6,
             burst_query_customers: 5,
+            explain_after_minutes: 30,
         }
     }
 }

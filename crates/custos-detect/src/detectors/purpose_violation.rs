@@ -41,6 +41,13 @@
 //! spans of that length in the window and for the lengths tested
 //! (a scan over time), and needs `k ≥ burst_min_customers`.
 //!
+//! A disclosure without any ticket is explained after the fact when,
+//! within `explain_after_minutes`, the same employee deletes or
+//! restores a review written by that customer: a moderator opens a
+//! review's author before acting on the review, and a causal test sees
+//! the view first. The violation then leaves every count (it never
+//! alerted alone: one slip does not, see above).
+//!
 //! Break-glass is separate and judged the same way against the peers'
 //! break-glass rate (floor `min_break_glass_rate`, level
 //! `break_glass_alpha`), and against the team's, since break-glass
@@ -58,6 +65,7 @@ use crate::config::DetectConfig;
 use crate::stats::{binomial_sf_log10, poisson_sf_log10, quantile};
 use crate::world::World;
 use custos_core::time::{MS_PER_DAY, MS_PER_HOUR};
+use custos_core::Action;
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -126,6 +134,22 @@ impl DayRing {
 
     fn prune(&mut self, from_day: i64) {
         self.prune_into(from_day, None);
+    }
+
+    /// Takes back one violation of `day` and the episode it began.
+    fn undo(&mut self, day: i64, episode: Option<usize>) {
+        let Some(d) = self.days.iter_mut().rev().find(|d| d.day == day) else {
+            return;
+        };
+        if d.v == 0 {
+            return;
+        }
+        d.v -= 1;
+        self.v -= 1;
+        if let Some(r) = episode.filter(|&r| d.by[r] > 0) {
+            d.by[r] -= 1;
+            self.by[r] -= 1;
+        }
     }
 
     /// Drops the days before `from_day`, handing them to `history`.
@@ -201,6 +225,9 @@ fn honest_rate(
 struct EmpState {
     /// (time, verdict, event id, episode key) of violations in the window.
     violations: VecDeque<(i64, Verdict, Box<str>, u64)>,
+    /// Violations without a ticket that an act on the customer's review
+    /// may still explain: (time, customer, episode begun, event id).
+    unexplained: VecDeque<(i64, u32, Option<usize>, Box<str>)>,
     disclosures: DayRing,
     /// The employee's own days before the window, decayed.
     history: History,
@@ -238,6 +265,10 @@ impl Detector for PurposeViolation {
     fn observe(&mut self, cx: &Ctx<'_>, out: &mut Out) {
         let cfg = &cx.cfg.purpose_violation;
         if !cfg.enabled {
+            return;
+        }
+        if matches!(cx.ev.action, Action::ReviewDelete | Action::ReviewRestore) {
+            self.explain_by_review(cx);
             return;
         }
         let Some(a) = cx.access else { return };
@@ -351,6 +382,18 @@ impl Detector for PurposeViolation {
 
         if !viol {
             return;
+        }
+        if let ([c], Verdict::NoTicket, true) = (
+            a.customers.as_slice(),
+            a.verdict,
+            cfg.explain_after_minutes > 0,
+        ) {
+            let since = cx.now - cfg.explain_after_minutes as i64 * MS_PER_MINUTE;
+            while st.unexplained.front().is_some_and(|x| x.0 < since) {
+                st.unexplained.pop_front();
+            }
+            st.unexplained
+                .push_back((cx.now, *c, episode, ev_id.clone()));
         }
         st.violations.push_back((cx.now, a.verdict, ev_id, key));
         let k = st.violations.len() as u64;
@@ -534,6 +577,57 @@ impl Detector for PurposeViolation {
         for (t, mut v) in team_rates {
             if v.len() >= c.min_team_employees as usize {
                 self.team_hi.insert(t, quantile(&mut v, c.peer_quantile));
+            }
+        }
+    }
+}
+
+const MS_PER_MINUTE: i64 = 60_000;
+
+impl PurposeViolation {
+    /// A review deleted or restored by an employee explains their
+    /// disclosures of its author without a ticket in the minutes before:
+    /// those leave the employee's, the peers' and everyone's counts.
+    fn explain_by_review(&mut self, cx: &Ctx<'_>) {
+        let cfg = &cx.cfg.purpose_violation;
+        if cfg.explain_after_minutes == 0 || cx.ev.outcome() != custos_core::Outcome::Allowed {
+            return;
+        }
+        let (Some(e), Some(rid)) = (
+            cx.actor_emp(),
+            cx.ev.target_id(custos_core::event::TargetType::Review),
+        ) else {
+            return;
+        };
+        let Some(author) = cx.world.reviews.get(rid).map(|r| r.author) else {
+            return;
+        };
+        let Some(st) = self.emps.get_mut(e as usize) else {
+            return;
+        };
+        let since = cx.now - cfg.explain_after_minutes as i64 * MS_PER_MINUTE;
+        let mut taken = Vec::new();
+        st.unexplained.retain(|x| {
+            let hit = x.1 == author && x.0 >= since;
+            if hit {
+                taken.push(x.clone());
+            }
+            !hit
+        });
+        if taken.is_empty() {
+            return;
+        }
+        let peer = self.peers.entry(cx.world.peer(e)).or_default();
+        for (time, customer, episode, event) in taken {
+            let day = time.div_euclid(MS_PER_DAY);
+            st.violations.retain(|x| x.2 != event);
+            st.disclosures.undo(day, episode);
+            self.all.undo(day, episode);
+            peer.undo(day, episode);
+            for r in st.recent.iter_mut() {
+                if r.0 == time && r.1 == customer {
+                    r.2 = false;
+                }
             }
         }
     }
@@ -1074,5 +1168,39 @@ mod tests {
         }
         let a = t.alerts_of("purpose_violation");
         assert!(a.iter().any(|a| a.employee == "emp-qa"), "{:?}", t.alerts);
+    }
+
+    /// A moderator who opens each review's author and then deletes the
+    /// review is doing the job; the same views with no act on the
+    /// authors' reviews are not.
+    #[test]
+    fn a_review_acted_on_minutes_later_explains_the_view_of_its_author() {
+        let mut t = Kit::new();
+        for a in 0..12 {
+            t.hire(&format!("emp-{a}"), "moderator", "mod-1");
+        }
+        honest_floor(&mut t, 12, 7);
+        for i in 0..20 {
+            let (c, r) = (format!("cus-a{i}"), format!("rev-{i}"));
+            t.review(&r, &c, "sel-1", 1);
+            t.view_purpose("emp-0", &c, json!({"code": "quality_review"}));
+            t.hours(2.0 / 60.0);
+            t.delete_review("emp-0", &r, "abuse", None);
+            t.hours(10.0 / 60.0);
+        }
+        assert!(
+            t.alerts_of("purpose_violation").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+        for i in 0..20 {
+            let (c, r) = (format!("cus-b{i}"), format!("rev-b{i}"));
+            t.review(&r, &c, "sel-2", 1);
+            t.view_purpose("emp-1", &c, json!({"code": "quality_review"}));
+            t.hours(12.0 / 60.0);
+        }
+        let a = t.alerts_of("purpose_violation");
+        assert!(a.iter().any(|a| a.employee == "emp-1"), "{a:?}");
+        assert!(a.iter().all(|a| a.employee != "emp-0"), "{a:?}");
     }
 }
