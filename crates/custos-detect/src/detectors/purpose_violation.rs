@@ -752,7 +752,7 @@ fn burst_finding(
         evidence,
         explain: json!({
             "kind": "burst",
-            "null_model": "each distinct customer disclosed in the span is a violation (disclosed only without a valid purpose, no ticket of theirs assigned) with probability r = max(honest peer rate, own rate before the window); k ~ Binomial(m, r); corrected for the spans of this length in the window and the lengths tested",
+            "null_model": "each distinct customer disclosed in the span (at most burst_query_customers of one search or export) is a violation (disclosed only without a valid purpose, no ticket of theirs assigned) with probability r = max(honest peer rate, own rate before the window); k ~ Binomial(m, r); corrected for the spans of this length in the window and the lengths tested",
             "hours": b.hours,
             "observed": b.k,
             "customers_disclosed": b.m,
@@ -1082,7 +1082,7 @@ mod tests {
     /// of its customers, however many it returns; six such searches in
     /// an hour by someone whose peers work from tickets are a session.
     #[test]
-    fn a_query_counts_once_in_the_burst_test() {
+    fn a_query_counts_a_handful_of_its_customers_in_the_burst_test() {
         let mut t = Kit::new();
         for a in 0..12 {
             t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
