@@ -61,6 +61,12 @@ pub struct WorldConfig {
     pub seller_burst_min: u32,
     /// Default 10.
     pub seller_burst_factor: f64,
+    /// ... or its seller received at least this many negative reviews that
+    /// UTC day or the day before, and at least `seller_surge_factor` times
+    /// its daily average of negative reviews on other days (from the
+    /// stream's eighth day: before, a usual day is not known). Defaults 10 and 5.
+    pub seller_surge_min: u32,
+    pub seller_surge_factor: f64,
     /// Review counters are kept this long. Default 60.
     pub burst_retention_days: u32,
     /// Per-employee daily activity kept for baselines. Default 90.
@@ -81,6 +87,8 @@ impl Default for WorldConfig {
             negative_surge_factor: 1.6,
             seller_burst_min: 5,
             seller_burst_factor: 10.0,
+            seller_surge_min: 10,
+            seller_surge_factor: 5.0,
             burst_retention_days: 60,
             activity_history_days: 90,
         }

@@ -37,6 +37,7 @@ pub(crate) fn is_serious(r: BanReason) -> bool {
 pub(crate) const AUTHOR_DAY: u8 = 0;
 pub(crate) const SELLER_HOUR: u8 = 1;
 pub(crate) const NEGATIVE_DAY: u8 = 2;
+pub(crate) const SELLER_NEGATIVE_DAY: u8 = 3;
 
 /// Peer group of employees without a known role.
 pub(crate) const NO_ROLE: u32 = u32::MAX;
@@ -164,7 +165,8 @@ pub(crate) struct World {
     pub accounts: FxHashMap<AccountKey, AccountState>,
     /// Review counters for burst detection, keyed (kind, id, bucket):
     /// `AUTHOR_DAY` (author, UTC day), `SELLER_HOUR` (seller, clock hour),
-    /// `NEGATIVE_DAY` (0, UTC day: negative reviews marketplace-wide).
+    /// `NEGATIVE_DAY` (0, UTC day: negative reviews marketplace-wide),
+    /// `SELLER_NEGATIVE_DAY` (seller, UTC day: its negative reviews).
     pub review_counts: FxHashMap<(u8, u32, i64), u32>,
     pub sellers_with_customers: u32,
     pub sellers_with_neg: u32,
@@ -298,8 +300,11 @@ impl World {
 
     /// Whether the review was written in a burst: its author wrote
     /// `author_burst_min` reviews that day (spam accounts), its seller got
-    /// an abnormal number that hour (a review bomb), or negative reviews
-    /// surged marketplace-wide that day (a spam wave).
+    /// an abnormal number that hour (a review bomb) or an abnormal number
+    /// of negative ones that day or the day before (a slower bomb from
+    /// one-review accounts), or negative reviews surged marketplace-wide that day
+    /// and its seller got more than one of them (a spam wave; a wave on
+    /// one seller does not excuse every seller's reviews that day).
     pub fn is_burst(&self, r: &ReviewInfo, cfg: &DetectConfig) -> bool {
         let w = &cfg.world;
         let count = |k: (u8, u32, i64)| self.review_counts.get(&k).copied().unwrap_or(0);
@@ -308,13 +313,32 @@ impl World {
             return true;
         }
         if r.rating as u32 <= cfg.review_deletion.negative_max_rating {
+            // A wave straddles midnight: its day or the day before, each
+            // against the seller's usual day without those two.
+            let seller_today = count((SELLER_NEGATIVE_DAY, r.seller, day));
+            let seller_before = count((SELLER_NEGATIVE_DAY, r.seller, day - 1));
+            // A seller's usual day is known only after a week.
+            let days = (self.now - self.start.unwrap_or(self.now)) / MS_PER_DAY;
+            let usual = (self.sel[r.seller as usize].neg_reviews as f64
+                - (seller_today + seller_before) as f64)
+                .max(0.0)
+                / days.max(1) as f64;
+            if days >= 7
+                && [seller_today, seller_before]
+                    .iter()
+                    .any(|&n| n >= w.seller_surge_min && n as f64 >= w.seller_surge_factor * usual)
+            {
+                return true;
+            }
             let mut before: Vec<f64> = (1..=14)
                 .map(|d| count((NEGATIVE_DAY, 0, day - d)) as f64)
                 .filter(|&c| c > 0.0)
                 .collect();
             if before.len() >= 7 {
                 let med = crate::stats::median(&mut before);
-                if count((NEGATIVE_DAY, 0, day)) as f64 >= w.negative_surge_factor * med {
+                if count((NEGATIVE_DAY, 0, day)) as f64 >= w.negative_surge_factor * med
+                    && seller_today >= 2
+                {
                     return true;
                 }
             }
@@ -445,6 +469,10 @@ impl World {
                     *self
                         .review_counts
                         .entry((NEGATIVE_DAY, 0, day))
+                        .or_default() += 1;
+                    *self
+                        .review_counts
+                        .entry((SELLER_NEGATIVE_DAY, s, day))
                         .or_default() += 1;
                 }
                 self.reviews.insert(

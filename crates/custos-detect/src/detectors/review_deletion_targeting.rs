@@ -567,6 +567,56 @@ mod tests {
         );
     }
 
+    /// A week of ordinary reviews, then a bomb of one-star reviews on
+    /// `sel-3` from one-review accounts, spread over a day (slower than a
+    /// review bomb per hour), deleted as spam the next morning. The
+    /// marketplace-wide surge rule is switched off, so only the seller's
+    /// own surge can tell the bomb apart.
+    fn one_seller_wave(seller_rule: bool) -> Kit {
+        let mut cfg = crate::DetectConfig::default();
+        cfg.world.negative_surge_factor = 1e9;
+        if !seller_rule {
+            cfg.world.seller_surge_min = u32::MAX;
+        }
+        let mut t = Kit::with(cfg);
+        for _ in 0..3 {
+            reviews(&mut t);
+            t.days(2.0);
+        }
+        t.days(1.0);
+        for b in 0..40 {
+            t.review(&format!("wave-{b}"), &format!("acct-{b}"), "sel-3", 1);
+            t.hours(0.5);
+        }
+        t.hours(6.0);
+        for b in 0..40 {
+            t.delete_review("emp-m", &format!("wave-{b}"), "spam", None);
+        }
+        t
+    }
+
+    #[test]
+    fn cleaning_a_one_seller_wave_of_single_reviews_does_not_fire() {
+        let mut t = one_seller_wave(true);
+        assert!(
+            t.alerts_of("review_deletion_targeting").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+        // The same moderator deleting `sel-7`'s ordinary negatives is caught.
+        for i in 0..3 {
+            t.delete_review("emp-m", &format!("r-7-{i}"), "other", None);
+            t.hours(3.0);
+        }
+        let a = t.alerts_of("review_deletion_targeting");
+        assert_eq!(a.len(), 1, "{:?}", t.alerts);
+        assert_eq!(a[0].sellers, vec!["sel-7".to_string()]);
+        // Without the seller's surge the cleanup itself looks paid.
+        let t = one_seller_wave(false);
+        let a = t.alerts_of("review_deletion_targeting");
+        assert!(a.iter().any(|a| a.sellers == ["sel-3"]), "{:?}", t.alerts);
+    }
+
     /// 30 sellers with 5 negative reviews each, and `sel-big` with 100.
     fn skewed_reviews(t: &mut Kit) {
         for s in 0..30 {
