@@ -810,4 +810,19 @@ mod tests {
             .iter()
             .any(|x| x.contains("`detect.beneficiary.ring_alpha`")));
     }
+
+    #[test]
+    fn one_query_may_never_make_a_burst_alone() {
+        let mut c = DetectConfig::default();
+        c.purpose_violation.burst_query_customers = c.purpose_violation.burst_min_customers;
+        let p = c.problems();
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(
+            p[0].contains("`detect.purpose_violation.burst_query_customers`")
+                && p[0].contains("below burst_min_customers"),
+            "{p:?}"
+        );
+        c.purpose_violation.burst_query_customers = 0;
+        assert_eq!(c.problems().len(), 1);
+    }
 }
