@@ -775,6 +775,17 @@ mod tests {
     use serde_json::json;
 
     /// Honest agents working tickets, with an occasional slip.
+    /// `agents` employees `emp-0..` of one role and team, hired, then
+    /// [`honest_floor`] for `days`.
+    fn staffed(agents: usize, role: &str, team: &str, days: usize) -> Kit {
+        let mut t = Kit::new();
+        for a in 0..agents {
+            t.hire(&format!("emp-{a}"), role, team);
+        }
+        honest_floor(&mut t, agents, days);
+        t
+    }
+
     fn honest_floor(t: &mut Kit, agents: usize, days: usize) {
         for d in 0..days {
             for a in 0..agents {
@@ -796,11 +807,7 @@ mod tests {
 
     #[test]
     fn honest_agents_with_rare_slips_do_not_fire() {
-        let mut t = Kit::new();
-        for a in 0..6 {
-            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
-        }
-        honest_floor(&mut t, 6, 14);
+        let t = staffed(6, "cs-agent", "cs-1", 14);
         assert!(
             t.alerts_of("purpose_violation").is_empty(),
             "{:?}",
@@ -810,11 +817,7 @@ mod tests {
 
     #[test]
     fn repeated_access_without_purpose_fires_with_severity_by_count() {
-        let mut t = Kit::new();
-        for a in 0..6 {
-            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
-        }
-        honest_floor(&mut t, 6, 7);
+        let mut t = staffed(6, "cs-agent", "cs-1", 7);
         // emp-0 now looks up customers with other people's or no tickets.
         t.hire("emp-other", "cs-agent", "cs-2");
         t.ticket("tkt-x", "order_issue", Some("cus-x"), None);
@@ -1026,11 +1029,7 @@ mod tests {
     /// up customers without a ticket a minute apart.
     #[test]
     fn a_lookup_session_without_tickets_fires_within_the_hour() {
-        let mut t = Kit::new();
-        for a in 0..12 {
-            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
-        }
-        honest_floor(&mut t, 12, 7);
+        let mut t = staffed(12, "cs-agent", "cs-1", 7);
         for i in 0..5 {
             t.view("emp-0", &format!("cus-h{i}"), None);
             t.hours(1.0 / 60.0);
@@ -1056,11 +1055,7 @@ mod tests {
     /// slips against everything disclosed in the span.
     #[test]
     fn slips_among_a_busy_shift_of_ticketed_work_do_not_fire() {
-        let mut t = Kit::new();
-        for a in 0..12 {
-            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
-        }
-        honest_floor(&mut t, 12, 7);
+        let mut t = staffed(12, "cs-agent", "cs-1", 7);
         for i in 0..300 {
             let (c, tk) = (format!("cus-busy-{i}"), format!("tkt-busy-{i}"));
             t.ticket(&tk, "order_issue", Some(&c), Some("sel-1"));
@@ -1083,11 +1078,7 @@ mod tests {
     /// an hour by someone whose peers work from tickets are a session.
     #[test]
     fn a_query_counts_a_handful_of_its_customers_in_the_burst_test() {
-        let mut t = Kit::new();
-        for a in 0..12 {
-            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
-        }
-        honest_floor(&mut t, 12, 7);
+        let mut t = staffed(12, "cs-agent", "cs-1", 7);
         let cohort: Vec<String> = (0..120).map(|i| format!("cus-c{i}")).collect();
         let hits: Vec<&str> = cohort.iter().map(String::as_str).collect();
         t.search("emp-0", &hits, None);
@@ -1175,11 +1166,7 @@ mod tests {
     /// authors' reviews are not.
     #[test]
     fn a_review_acted_on_minutes_later_explains_the_view_of_its_author() {
-        let mut t = Kit::new();
-        for a in 0..12 {
-            t.hire(&format!("emp-{a}"), "moderator", "mod-1");
-        }
-        honest_floor(&mut t, 12, 7);
+        let mut t = staffed(12, "moderator", "mod-1", 7);
         for i in 0..20 {
             let (c, r) = (format!("cus-a{i}"), format!("rev-{i}"));
             t.review(&r, &c, "sel-1", 1);

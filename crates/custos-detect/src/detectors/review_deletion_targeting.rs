@@ -502,16 +502,22 @@ mod tests {
         }
     }
 
+    /// `emp-m` deletes three of `sel-7`'s negative reviews, hours apart,
+    /// citing nothing; returns the alerts then.
+    fn delete_sel_7s_negatives(t: &mut Kit) -> Vec<crate::Alert> {
+        for i in 0..3 {
+            t.delete_review("emp-m", &format!("r-7-{i}"), "other", None);
+            t.hours(3.0);
+        }
+        t.alerts_of("review_deletion_targeting")
+    }
+
     #[test]
     fn deleting_one_sellers_negative_reviews_fires() {
         let mut t = Kit::new();
         reviews(&mut t);
         t.days(1.0);
-        for i in 0..3 {
-            t.delete_review("emp-m", &format!("r-7-{i}"), "other", None);
-            t.hours(3.0);
-        }
-        let a = t.alerts_of("review_deletion_targeting");
+        let a = delete_sel_7s_negatives(&mut t);
         assert_eq!(a.len(), 1, "{:?}", t.alerts);
         assert_eq!(a[0].sellers, vec!["sel-7".to_string()]);
         assert_eq!(a[0].evidence.len(), 3);
@@ -604,11 +610,7 @@ mod tests {
             t.alerts
         );
         // The same moderator deleting `sel-7`'s ordinary negatives is caught.
-        for i in 0..3 {
-            t.delete_review("emp-m", &format!("r-7-{i}"), "other", None);
-            t.hours(3.0);
-        }
-        let a = t.alerts_of("review_deletion_targeting");
+        let a = delete_sel_7s_negatives(&mut t);
         assert_eq!(a.len(), 1, "{:?}", t.alerts);
         assert_eq!(a[0].sellers, vec!["sel-7".to_string()]);
         // Without the seller's surge the cleanup itself looks paid.
