@@ -63,7 +63,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let simulated = given.0.is_none();
     let (path, truth) = match given {
         (Some(events), Some(truth)) => {
-            let truth: custos_sim::Truth = serde_json::from_str(&std::fs::read_to_string(&truth)?)?;
+            let text = std::fs::read_to_string(&truth)
+                .map_err(|e| format!("cannot read the truth file `{truth}`: {e}"))?;
+            let truth: custos_sim::Truth = serde_json::from_str(&text)
+                .map_err(|e| format!("`{truth}` is not a truth.json of INTERFACE.md: {e}"))?;
             (std::path::PathBuf::from(events), truth)
         }
         (None, None) => {
@@ -96,13 +99,17 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut latest: BTreeMap<String, custos_detect::Alert> = BTreeMap::new();
     let mut n = 0u64;
     let mut observe_time = std::time::Duration::ZERO;
-    let reader = BufReader::new(std::fs::File::open(&path)?);
-    for line in reader.lines() {
+    let file =
+        std::fs::File::open(&path).map_err(|e| format!("cannot open `{}`: {e}", path.display()))?;
+    for (at, line) in BufReader::new(file).lines().enumerate() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
-        let ev = custos_core::parse_event(&line).map_err(|e| format!("{e:?}"))?;
+        // The engine sees only valid events, as behind `custos ingest`;
+        // a marketplace with a bad line is refused, naming it.
+        let ev = custos_core::parse_event(&line)
+            .map_err(|e| format!("{}:{}: {e}", path.display(), at + 1))?;
         let t0 = Instant::now();
         let out = engine.observe(&ev);
         observe_time += t0.elapsed();

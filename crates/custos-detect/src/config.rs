@@ -595,6 +595,13 @@ impl DetectConfig {
             "must be at least 2",
         );
         prob(
+            self.world.seller_surge_min >= 1
+                && self.world.seller_surge_factor.is_finite()
+                && self.world.seller_surge_factor >= 1.0,
+            "world.seller_surge_min",
+            "must be at least 1, with `world.seller_surge_factor` at least 1 (a surge is more than a usual day)",
+        );
+        prob(
             self.alerts.incident_gap_days > 0,
             "alerts.incident_gap_days",
             "must be at least 1",
@@ -823,6 +830,20 @@ mod tests {
             "{p:?}"
         );
         c.purpose_violation.burst_query_customers = 0;
+        assert_eq!(c.problems().len(), 1);
+    }
+
+    #[test]
+    fn a_seller_surge_below_a_usual_day_is_refused() {
+        let mut c = DetectConfig::default();
+        c.world.seller_surge_factor = 0.5;
+        let p = c.problems();
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert!(p[0].contains("`detect.world.seller_surge_min`"), "{p:?}");
+        c.world.seller_surge_factor = f64::NAN;
+        assert_eq!(c.problems().len(), 1);
+        c.world.seller_surge_factor = 5.0;
+        c.world.seller_surge_min = 0;
         assert_eq!(c.problems().len(), 1);
     }
 }
