@@ -30,6 +30,7 @@ fn facts() -> MemoryFacts {
             {"id": "tkt-2", "customer": "cus-2", "assignee": "emp-other", "open": true},
             {"id": "tkt-3", "customer": "cus-1", "assignee": "emp-agent", "open": false},
             {"id": "tkt-left", "customer": "cus-1", "assignee": "emp-left", "open": true},
+            {"id": "tkt-seller", "assignee": "emp-agent", "open": true},
         ],
         "orders": {"ord-1": "cus-1", "ord-9": "cus-9"},
         "approvals": [
@@ -127,6 +128,16 @@ fn founding_case_table() {
             view("emp-agent", "cus-7", json!({"ticket": "tkt-1"})),
             Verdict::Deny,
             "ticket-other-customer",
+        ),
+        (
+            "view with own ticket naming only a seller",
+            view(
+                "emp-agent",
+                "cus-1",
+                json!({"ticket": "tkt-seller", "code": "seller_request"}),
+            ),
+            Verdict::Deny,
+            "ticket-no-customer",
         ),
         (
             "order view bound to ticket",
