@@ -24,6 +24,7 @@ fn facts() -> MemoryFacts {
             {"id": "emp-left", "status": "left", "role": "cs-agent"},
             {"id": "emp-susp", "status": "suspended", "role": "cs-agent"},
             {"id": "emp-lead", "status": "active", "role": "team-lead", "team": "cs-1"},
+            {"id": "emp-qa", "status": "active", "role": "qa", "team": "qa-1"},
         ],
         "tickets": [
             {"id": "tkt-1", "customer": "cus-1", "assignee": "emp-agent", "open": true},
@@ -337,6 +338,203 @@ fn founding_case_table() {
         .unwrap();
     assert_eq!(bg.obligations, vec!["alert", "review_after"]);
     assert!(bg.reasons[0].contains("break-glass"));
+}
+
+/// Quality review, consistent with detection (`Verdict::Review`): one
+/// customer, the one the cited ticket is about, whatever the ticket's
+/// status or assignee; and each abuse of the code beside it. The policies
+/// that decide are checked exactly: the caller must see why, and only why.
+#[test]
+fn quality_review_table() {
+    let guard = Guard::with_defaults(GuardConfig::default()).unwrap();
+    let f = facts();
+    let qa = |ticket: &str| json!({"ticket": ticket, "code": "quality_review"});
+    let as_qa = |emp: &str, action: &str, rest: serde_json::Value| {
+        let mut r = json!({"actor": {"type": "employee", "id": emp}, "action": action, "purpose": qa("tkt-3")});
+        for (k, v) in rest.as_object().unwrap() {
+            r[k] = v.clone();
+        }
+        req(r)
+    };
+    // (name, request, expected verdict, the policies that decide, sorted)
+    let cases: Vec<(&str, DecideRequest, Verdict, Vec<&str>)> = vec![
+        (
+            "QA reviews another agent's closed ticket about that customer",
+            view("emp-qa", "cus-1", qa("tkt-3")),
+            Verdict::Allow,
+            vec!["quality-review"],
+        ),
+        (
+            "QA reviews an order of that ticket's customer",
+            as_qa(
+                "emp-qa",
+                "order.view",
+                json!({"target": {"type": "order", "id": "ord-1"}}),
+            ),
+            Verdict::Allow,
+            vec!["quality-review"],
+        ),
+        (
+            "review of a ticket another employee holds, still open",
+            view("emp-agent", "cus-2", qa("tkt-2")),
+            Verdict::Allow,
+            vec!["quality-review"],
+        ),
+        (
+            "review of one's own closed ticket",
+            view("emp-agent", "cus-1", qa("tkt-3")),
+            Verdict::Allow,
+            vec!["quality-review"],
+        ),
+        (
+            "review within one's own open ticket",
+            view("emp-agent", "cus-1", qa("tkt-1")),
+            Verdict::Allow,
+            vec!["purpose-binding", "quality-review"],
+        ),
+        (
+            "the same closed ticket without the quality_review code",
+            view(
+                "emp-qa",
+                "cus-1",
+                json!({"ticket": "tkt-3", "code": "customer_request"}),
+            ),
+            Verdict::Deny,
+            vec!["ticket-closed", "ticket-not-assigned"],
+        ),
+        (
+            "quality_review to view a different customer",
+            view("emp-qa", "cus-2", qa("tkt-3")),
+            Verdict::Deny,
+            vec!["ticket-other-customer"],
+        ),
+        (
+            "quality_review to view another customer's order",
+            as_qa(
+                "emp-qa",
+                "order.view",
+                json!({"target": {"type": "order", "id": "ord-9"}}),
+            ),
+            Verdict::Deny,
+            vec!["ticket-other-customer"],
+        ),
+        (
+            "quality_review citing a ticket naming only a seller",
+            view("emp-qa", "cus-1", qa("tkt-seller")),
+            Verdict::Deny,
+            vec!["ticket-no-customer"],
+        ),
+        (
+            "quality_review without a ticket",
+            view("emp-qa", "cus-1", json!({"code": "quality_review"})),
+            Verdict::Deny,
+            vec!["no-ticket"],
+        ),
+        (
+            "quality_review citing an unknown ticket",
+            view("emp-qa", "cus-1", qa("tkt-nope")),
+            Verdict::Deny,
+            vec!["no-ticket"],
+        ),
+        (
+            "quality_review to export",
+            as_qa("emp-qa", "customer.export", json!({"targets": ["cus-1"]})),
+            Verdict::Deny,
+            vec!["export-legal-only"],
+        ),
+        (
+            "quality_review to search for the ticket's customer",
+            as_qa("emp-qa", "customer.search", json!({"targets": ["cus-1"]})),
+            Verdict::Deny,
+            vec!["quality-review-no-search"],
+        ),
+        (
+            "quality_review to search across customers",
+            as_qa(
+                "emp-qa",
+                "customer.search",
+                json!({"targets": ["cus-1", "cus-5"]}),
+            ),
+            Verdict::Deny,
+            vec!["quality-review-no-search", "ticket-other-customer"],
+        ),
+        (
+            "quality_review beyond the quota",
+            view("emp-other", "cus-1", qa("tkt-3")),
+            Verdict::Deny,
+            vec!["disclosure-quota"],
+        ),
+        (
+            "quality_review by a suspended employee",
+            view("emp-susp", "cus-1", qa("tkt-3")),
+            Verdict::Deny,
+            vec!["employee-not-active"],
+        ),
+        (
+            "quality_review by an employee who left",
+            view("emp-left", "cus-1", qa("tkt-3")),
+            Verdict::Deny,
+            vec!["employee-not-active"],
+        ),
+    ];
+    let mut failures = Vec::new();
+    for (name, r, expect, policies) in &cases {
+        let d = guard
+            .decide(r, &f, now())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        if d.decision != *expect || d.policies != *policies || d.reasons.len() != policies.len() {
+            failures.push(format!(
+                "{name}: expected {expect:?} by {policies:?}, got {d:?}"
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    let d = guard
+        .decide(&view("emp-qa", "cus-1", qa("tkt-3")), &f, now())
+        .unwrap();
+    assert!(d.reasons[0].contains("quality review"), "{d:?}");
+    assert!(d.obligations.is_empty(), "{d:?}");
+}
+
+/// The role limit the shipped file describes for deployments that want
+/// one: taken from its comment, it loads beside the shipped policies and
+/// limits only reviews outside one's own open tickets.
+#[test]
+fn quality_review_role_limit_is_a_deployment_policy() {
+    let example: String = custos_guard::DEFAULT_POLICIES
+        .lines()
+        .skip_while(|l| !l.contains("for example:"))
+        .skip(2)
+        .take_while(|l| l.starts_with("//  "))
+        .map(|l| format!("{}\n", &l[4..]))
+        .collect();
+    assert!(
+        example.contains("@id(\"quality-review-roles\")"),
+        "{example}"
+    );
+    let guard = Guard::new(
+        GuardConfig::default(),
+        &[
+            PolicySource::default_policies(),
+            PolicySource::new("roles.cedar", example),
+        ],
+    )
+    .unwrap();
+    let f = facts();
+    let qa = |ticket: &str| json!({"ticket": ticket, "code": "quality_review"});
+    let decide = |r: DecideRequest| guard.decide(&r, &f, now()).unwrap();
+
+    let d = decide(view("emp-qa", "cus-1", qa("tkt-3")));
+    assert_eq!(d.decision, Verdict::Allow, "{d:?}");
+    let d = decide(view("emp-lead", "cus-1", qa("tkt-3")));
+    assert_eq!(d.decision, Verdict::Allow, "{d:?}");
+    let d = decide(view("emp-agent", "cus-2", qa("tkt-2")));
+    assert_eq!(d.decision, Verdict::Deny, "{d:?}");
+    assert_eq!(d.policies, vec!["quality-review-roles"]);
+    // Within one's own open ticket the code changes nothing.
+    let d = decide(view("emp-agent", "cus-1", qa("tkt-1")));
+    assert_eq!(d.decision, Verdict::Allow, "{d:?}");
 }
 
 #[test]

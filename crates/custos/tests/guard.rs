@@ -200,7 +200,7 @@ fn policy_check_and_test_commands() {
         stdout(&out),
         stderr(&out)
     );
-    assert_eq!(stdout(&out).lines().count(), 9);
+    assert_eq!(stdout(&out).lines().count(), 12);
 
     // A wrong expectation fails the run.
     let text = std::fs::read_to_string(table).unwrap().replacen(
