@@ -10,8 +10,9 @@
 //! - **Beneficiary convergence across partitions**: a seller benefiting
 //!   from employees on several partitions, by the rules of
 //!   `detectors::beneficiary_convergence` (enough strong employees or
-//!   kinds, or the ring test). Convergence inside one partition is that
-//!   partition's own alert; this pass raises only what spans partitions.
+//!   kinds, the ring test, or a cross-kind join). Convergence inside
+//!   one partition is that partition's own alert; this pass raises only
+//!   what spans partitions.
 //!
 //! A day is evaluated once every partition has finished it, in day
 //! order, so the alerts depend only on the aggregates, not on which node
@@ -22,7 +23,7 @@
 
 use crate::alert::{alert_id, severity_floor_score, Alert, Severity};
 use crate::config::DetectConfig;
-use crate::detectors::beneficiary_convergence::ring_of;
+use crate::detectors::beneficiary_convergence::{joins_given_seller, ring_of};
 use crate::stats::{median_mad, quantile};
 use custos_core::time::MS_PER_DAY;
 use custos_core::Timestamp;
@@ -381,6 +382,18 @@ fn convergence(day: i64, input: &CrossInput, cfg: &DetectConfig, out: &mut Vec<R
         let ring = ring_of(best, employees, tests, c);
         if let Some(r) = &ring {
             involved.extend(r.members.iter().map(|&m| names[m as usize]));
+        }
+        // Weak evidence of another kind than someone's strong evidence
+        // about the seller, as a partition's own convergence joins it.
+        let joined: BTreeSet<&str> = list
+            .iter()
+            .filter(|x| !x.1.strong && joins_given_seller(x.1.log10_p, employees, c))
+            .filter(|x| strong.iter().any(|y| y.0 .0 != x.0 .0 && y.0 .1 != x.0 .1))
+            .map(|x| x.0 .0)
+            .collect();
+        if !joined.is_empty() {
+            involved.extend(&emps);
+            involved.extend(&joined);
         }
         let partitions: BTreeSet<&str> = list
             .iter()

@@ -11,6 +11,12 @@
 //! unusual; the ring test (see [`ring_test`]) weighs their single-seller
 //! p-values jointly against the number of employees and sellers that
 //! could have lined up by chance.
+//!
+//! Once one employee's strong evidence names the seller, evidence of
+//! another kind from someone else needs no correction for the sellers
+//! (see [`cross_kind_joins`]): a moderator who deleted, through the
+//! seller's own disputes, many of the negative reviews of a seller whose
+//! customers a colleague harvested joins the alert.
 
 use super::{Benefit, Ctx, DetectorKind, Finding, Out, Signal};
 use crate::alert::{severity_floor_score, Severity};
@@ -116,6 +122,11 @@ impl BeneficiaryConvergence {
             if let Some(r) = &ring {
                 involved.extend(&r.members);
             }
+            let joined = cross_kind_joins(list, &strong, w, cfg);
+            if !joined.is_empty() {
+                involved.extend(&emps);
+                involved.extend(&joined);
+            }
             if involved.is_empty() {
                 continue;
             }
@@ -184,6 +195,11 @@ impl BeneficiaryConvergence {
                             "log10_p_adjusted": r.log10_adj,
                             "ring_alpha": cfg.ring_alpha,
                         })),
+                        "cross_kind": (!joined.is_empty()).then(|| json!({
+                            "null_model": "given the seller (another employee's strong evidence of another kind names it), an honest employee's single-seller p-value reaches p on it with chance at most employees x p",
+                            "employees": joined.iter().map(|&e| w.emp_name(e)).collect::<Vec<_>>(),
+                            "ring_alpha": cfg.ring_alpha,
+                        })),
                         "involved": shown,
                         "window_days": cfg.window_days,
                     }),
@@ -204,6 +220,41 @@ impl BeneficiaryConvergence {
 
 fn p_json(log10_p: f64) -> f64 {
     super::p_json(log10_p)
+}
+
+/// Employees whose evidence about the seller is too weak to count alone
+/// (a single-seller p-value, uncorrected for the sellers) but whose
+/// seller is given by another employee's strong evidence of another
+/// kind: a moderator deleting, through disputes or not, the negative
+/// reviews of a seller whose customers someone else harvests. Under the
+/// null some honest employee reaches `p` on that seller with chance at
+/// most `employees × p`, which must be below `ring_alpha`.
+fn cross_kind_joins(
+    list: &[Seen],
+    strong: &[&Seen],
+    w: &World,
+    cfg: &crate::config::BeneficiaryConfig,
+) -> BTreeSet<u32> {
+    list.iter()
+        .filter(|x| !x.strong && joins_given_seller(x.log10_p, w.emp.len() as u64, cfg))
+        .filter(|x| {
+            strong
+                .iter()
+                .any(|y| y.employee != x.employee && y.kind != x.kind)
+        })
+        .map(|x| x.employee)
+        .collect()
+}
+
+/// Whether evidence with single-seller p-value `10^log10_p` joins a
+/// seller another employee's strong evidence names: `employees × p`
+/// below `ring_alpha` (see [`cross_kind_joins`]).
+pub(crate) fn joins_given_seller(
+    log10_p: f64,
+    employees: u64,
+    cfg: &crate::config::BeneficiaryConfig,
+) -> bool {
+    log10_p + (employees.max(1) as f64).log10() < cfg.ring_alpha.log10()
 }
 
 pub(crate) struct Ring {
@@ -420,5 +471,67 @@ mod tests {
         t.delete_review("emp-b", "r-9-0", "other", None);
         t.delete_review("emp-b", "r-9-1", "other", None);
         assert!(t.alerts_of("beneficiary_convergence").is_empty());
+    }
+    /// emp-a harvests sel-7's reviewers; emp-mod then works two review
+    /// disputes, each deleting one negative review: both of sel-7's
+    /// (`same_seller`) or one of sel-7's and one of sel-9's. Other
+    /// sellers have filed 200 disputes.
+    fn harvest_and_disputes(same_seller: bool) -> Kit {
+        let mut t = Kit::new();
+        reviews(&mut t);
+        for i in 0..200 {
+            t.seller_ticket(
+                &format!("old-{i}"),
+                "review_dispute",
+                &format!("sel-{}", 100 + i % 100),
+            );
+        }
+        t.days(1.0);
+        for i in 0..5 {
+            t.view("emp-a", &format!("cus-7-{i}"), None);
+            t.hours(0.5);
+        }
+        let other = if same_seller { "7" } else { "9" };
+        for (d, (s, r)) in [("7", "r-7-0"), (other, &*format!("r-{other}-1"))]
+            .into_iter()
+            .enumerate()
+        {
+            let dsp = format!("dsp-{d}");
+            t.seller_ticket(&dsp, "review_dispute", &format!("sel-{s}"));
+            t.assign("emp-mod", &dsp);
+            t.delete_review("emp-mod", r, "other", Some(&dsp));
+            t.hours(2.0);
+        }
+        t
+    }
+
+    #[test]
+    fn explained_deletions_for_a_harvested_seller_join_the_harvester() {
+        let t = harvest_and_disputes(true);
+        // Each deletion had the seller's dispute behind it: no deletion alert.
+        assert!(
+            t.alerts_of("review_deletion_targeting").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+        let a = t.alerts_of("beneficiary_convergence");
+        let mut who: Vec<_> = a.iter().map(|a| a.employee.as_str()).collect();
+        who.sort();
+        assert_eq!(who, vec!["emp-a", "emp-mod"], "{a:?}");
+        assert!(a.iter().all(|a| a.sellers == vec!["sel-7".to_string()]));
+        assert_eq!(
+            a[0].explain["cross_kind"]["employees"],
+            serde_json::json!(["emp-mod"])
+        );
+    }
+
+    #[test]
+    fn deletions_spread_over_sellers_do_not_join_a_harvester() {
+        let t = harvest_and_disputes(false);
+        assert!(
+            t.alerts_of("beneficiary_convergence").is_empty(),
+            "{:?}",
+            t.alerts
+        );
     }
 }

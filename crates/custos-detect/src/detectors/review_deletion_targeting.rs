@@ -44,6 +44,14 @@
 //! alerting below `alpha` under the key `no_ticket`; not before other
 //! moderators have made `min_deletions_for_rate × min_peer_moderators`
 //! deletions in the window.
+//!
+//! The same test runs a second time, doubled for the two, on the
+//! deletions among those that state no purpose at all (no ticket, no
+//! purpose code, no reason), with their own peer rates: where honest
+//! moderators cite a queue's purpose code without a ticket, a code-less
+//! deletion is still rare. Those count also when the review was written
+//! before Custos's records begin (its rating and seller unknown), since
+//! a deletion that says nothing about why needs no rating to be odd.
 
 use super::{fmt_p, p_json, slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
 use crate::alert::{score_from_p, severity_floor_score, Severity};
@@ -65,31 +73,46 @@ struct Deletion {
     event: Box<str>,
 }
 
+/// A deletion citing no ticket (see the module docs).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Ticketless {
+    time: i64,
+    /// None when the review was written before the records begin.
+    seller: Option<u32>,
+    /// Whether it stated no purpose at all.
+    no_purpose: bool,
+    event: Box<str>,
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct EmpState {
     counted: VecDeque<Deletion>,
     /// Deletions of negative, non-burst reviews citing no ticket (and
-    /// not covered by an assigned dispute of the seller) in the window.
-    ticketless: VecDeque<Deletion>,
+    /// not covered by an assigned dispute of the seller), and of unknown
+    /// reviews stating no purpose, in the window.
+    ticketless: VecDeque<Ticketless>,
     k: FxHashMap<u32, u32>,
     /// All deletions in the window (counted or not), for the explain.
     all: VecDeque<i64>,
+    /// Deletions of negative, non-burst reviews in the window, explained
+    /// or not: (time, seller). What the seller gained, for convergence.
+    negatives: VecDeque<(i64, u32)>,
     alerted: FxHashMap<u32, i64>,
 }
 
-/// Deletions and counted (unexplained negative) deletions per day over
-/// the window.
+/// Deletions, counted (unexplained negative) ones, ticketless ones and
+/// those of them stating no purpose, per day over the window.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct Tally {
-    /// Per day: deletions, counted ones, ticketless ones.
-    days: VecDeque<(i64, [u64; 3])>,
+    days: VecDeque<(i64, [u64; 4])>,
     deletions: u64,
     counted: u64,
-    no_ticket: u64,
+    /// Ticketless deletions, then those stating no purpose.
+    bare: [u64; 2],
 }
 
 impl Tally {
-    fn add(&mut self, day: i64, x: [u64; 3]) {
+    fn add(&mut self, day: i64, x: [u64; 4]) {
         match self.days.back_mut() {
             Some(d) if d.0 == day => {
                 for (a, b) in d.1.iter_mut().zip(x) {
@@ -100,7 +123,8 @@ impl Tally {
         }
         self.deletions += x[0];
         self.counted += x[1];
-        self.no_ticket += x[2];
+        self.bare[0] += x[2];
+        self.bare[1] += x[3];
     }
 
     fn prune(&mut self, from_day: i64) {
@@ -110,7 +134,8 @@ impl Tally {
             }
             self.deletions -= x[0];
             self.counted -= x[1];
-            self.no_ticket -= x[2];
+            self.bare[0] -= x[2];
+            self.bare[1] -= x[3];
             self.days.pop_front();
         }
     }
@@ -126,10 +151,10 @@ pub(crate) struct ReviewDeletionTargeting {
     peers: FxHashMap<u32, Tally>,
     all: Tally,
     /// The `peer_quantile` of individual rates of ticketless deletions
-    /// per deletion, per peer group with enough moderators and
-    /// over all; set each day.
-    no_ticket_hi: FxHashMap<u32, f64>,
-    all_no_ticket_hi: f64,
+    /// per deletion (then of those stating no purpose), per peer group
+    /// with enough moderators and over all; set each day.
+    no_ticket_hi: FxHashMap<u32, [f64; 2]>,
+    all_no_ticket_hi: [f64; 2],
 }
 
 impl Detector for ReviewDeletionTargeting {
@@ -164,24 +189,29 @@ impl Detector for ReviewDeletionTargeting {
         // The ticketless view asks only whether a ticket was cited: a
         // dispute on the review explains a deletion by whoever handles
         // that dispute, and honest peers cite it.
-        let ticketless = w.reviews.get(rid).filter(|r| {
-            ev.purpose
-                .as_ref()
-                .and_then(|p| p.ticket.as_deref())
-                .is_none()
+        let purpose = ev.purpose.as_ref();
+        let no_ticket = purpose.and_then(|p| p.ticket.as_deref()).is_none();
+        let no_purpose =
+            purpose.is_none_or(|p| p.ticket.is_none() && p.code.is_none() && p.reason.is_none());
+        let ticketless = match w.reviews.get(rid) {
+            Some(r) => (no_ticket
                 && r.rating as u32 <= cfg.negative_max_rating
                 && !w.is_burst(r, cx.cfg)
-                && !assigned_dispute(cx, e, r.seller)
-        });
+                && !assigned_dispute(cx, e, r.seller))
+            .then_some(Some(r.seller)),
+            None => no_purpose.then_some(None),
+        };
         let (u, t) = (counts.is_some() as u64, ticketless.is_some() as u64);
+        let b = t * no_purpose as u64;
         for tally in [&mut *peer, &mut self.all] {
-            tally.add(cx.day, [1, u, t]);
+            tally.add(cx.day, [1, u, t, b]);
             tally.prune(from_day);
         }
-        if let Some(r) = ticketless {
-            st.ticketless.push_back(Deletion {
+        if let Some(seller) = ticketless {
+            st.ticketless.push_back(Ticketless {
                 time: cx.now,
-                seller: r.seller,
+                seller,
+                no_purpose,
                 event: ev.id.as_str().into(),
             });
             let hi = self
@@ -193,6 +223,9 @@ impl Detector for ReviewDeletionTargeting {
             if let Some(f) = no_ticket_finding(cx, e, &self.emps[e as usize], peers, hi) {
                 out.findings.push(f);
             }
+        }
+        if let Some(sig) = benefit_signal(cx, e, slot(&mut self.emps, e), rid) {
+            out.signals.push(sig);
         }
         let Some(r) = counts else { return };
         let s = r.seller;
@@ -209,9 +242,8 @@ impl Detector for ReviewDeletionTargeting {
             return;
         }
         let neg_share = w.sel[s as usize].neg_reviews as f64 / w.neg_reviews.max(1) as f64;
-        // Sellers that dispute often legitimately get more deletions.
         let dispute_share = w.sel[s as usize].disputes as f64 / (w.disputes as f64 + 20.0);
-        let p0 = neg_share.max(dispute_share).clamp(1e-9, 0.999);
+        let p0 = seller_p0(w, s);
         let m = w.sellers_with_neg.max(1) as f64;
         // What the other moderators do: unexplained negative deletions per
         // deletion, shrunk towards everyone's, floored.
@@ -325,6 +357,9 @@ impl Detector for ReviewDeletionTargeting {
             while st.all.front().is_some_and(|&t| t < from) {
                 st.all.pop_front();
             }
+            while st.negatives.front().is_some_and(|d| d.0 < from) {
+                st.negatives.pop_front();
+            }
             st.alerted.retain(|_, t| day * MS_PER_DAY - *t <= gap);
         }
         self.set_no_ticket_quantiles(world, cfg);
@@ -332,72 +367,145 @@ impl Detector for ReviewDeletionTargeting {
 }
 
 impl ReviewDeletionTargeting {
-    /// Moderators differ: the quantile of individual ticketless rates,
-    /// per peer group and over all, among those with enough deletions.
+    /// Moderators differ: the quantile of individual ticketless rates
+    /// (and rates of deletions stating no purpose), per peer group and
+    /// over all, among those with enough deletions.
     fn set_no_ticket_quantiles(&mut self, world: &World, cfg: &DetectConfig) {
         let c = &cfg.review_deletion;
-        let mut groups: FxHashMap<u32, Vec<f64>> = FxHashMap::default();
-        let mut all = Vec::new();
+        let mut groups: FxHashMap<u32, [Vec<f64>; 2]> = FxHashMap::default();
+        let mut all: [Vec<f64>; 2] = Default::default();
         for (e, st) in self.emps.iter().enumerate() {
             let d = st.all.len();
             if d < c.min_deletions_for_rate as usize {
                 continue;
             }
-            let rate = st.ticketless.len() as f64 / d as f64;
-            groups.entry(world.peer(e as u32)).or_default().push(rate);
-            all.push(rate);
+            let bare = st.ticketless.iter().filter(|x| x.no_purpose).count();
+            let rates = [
+                st.ticketless.len() as f64 / d as f64,
+                bare as f64 / d as f64,
+            ];
+            let g = groups.entry(world.peer(e as u32)).or_default();
+            for l in 0..2 {
+                g[l].push(rates[l]);
+                all[l].push(rates[l]);
+            }
         }
-        self.all_no_ticket_hi = quantile(&mut all, c.peer_quantile);
+        let [a0, a1] = &mut all;
+        self.all_no_ticket_hi = [quantile(a0, c.peer_quantile), quantile(a1, c.peer_quantile)];
         self.no_ticket_hi.clear();
-        for (g, mut v) in groups {
-            if v.len() >= c.min_peer_moderators as usize {
-                self.no_ticket_hi
-                    .insert(g, quantile(&mut v, c.peer_quantile));
+        for (g, [mut v0, mut v1]) in groups {
+            if v0.len() >= c.min_peer_moderators as usize {
+                let hi = [
+                    quantile(&mut v0, c.peer_quantile),
+                    quantile(&mut v1, c.peer_quantile),
+                ];
+                self.no_ticket_hi.insert(g, hi);
             }
         }
     }
 }
 
-/// The ticketless test of the moderator `e` (see the module docs).
+/// The share of deletions a seller may expect: the larger of its share
+/// of negative reviews and of review disputes (sellers that complain
+/// more legitimately get more deletions).
+fn seller_p0(w: &World, s: u32) -> f64 {
+    let neg_share = w.sel[s as usize].neg_reviews as f64 / w.neg_reviews.max(1) as f64;
+    let dispute_share = w.sel[s as usize].disputes as f64 / (w.disputes as f64 + 20.0);
+    neg_share.max(dispute_share).clamp(1e-9, 0.999)
+}
+
+/// What the seller gained from this moderator, explained or not: `k` of
+/// the moderator's `D` deletions in the window took a negative review of
+/// the seller, `P(X ≥ k)`, `X ~ Binomial(D, p0)`, with no correction for
+/// the sellers. Reported as a weak signal when an honest moderator could
+/// not reach it on a given seller (`employees × p` below 1): beneficiary
+/// convergence joins it to another employee's strong evidence of another
+/// kind about the same seller (a data buyer whose negative reviews also
+/// go, through disputes or not).
+fn benefit_signal(cx: &Ctx<'_>, e: u32, st: &mut EmpState, rid: &str) -> Option<Signal> {
+    let (w, cfg) = (cx.world, &cx.cfg.review_deletion);
+    let r = w.reviews.get(rid)?;
+    if r.rating as u32 > cfg.negative_max_rating || w.is_burst(r, cx.cfg) {
+        return None;
+    }
+    let s = r.seller;
+    st.negatives.push_back((cx.now, s));
+    let k = st.negatives.iter().filter(|x| x.1 == s).count() as u64;
+    if k < 2 {
+        return None;
+    }
+    let deletions = (st.all.len() as u64).max(k);
+    let log10_p = binomial_sf_log10(k, deletions, seller_p0(w, s));
+    (log10_p + (w.emp.len().max(1) as f64).log10() < 0.0).then_some(Signal {
+        seller: s,
+        employee: e,
+        kind: Benefit::ReviewDeletion,
+        strong: false,
+        log10_p: Some(log10_p),
+    })
+}
+
+/// The ticketless test of the moderator `e` (see the module docs): the
+/// deletions citing no ticket, and those stating no purpose at all, each
+/// against the peers' rate of the same; the smaller p-value, doubled.
 fn no_ticket_finding(
     cx: &Ctx<'_>,
     e: u32,
     st: &EmpState,
     (peer, all): (&Tally, &Tally),
-    spread: f64,
+    spread: [f64; 2],
 ) -> Option<Finding> {
     let cfg = &cx.cfg.review_deletion;
-    let ticketless = &st.ticketless;
-    let k = ticketless.len() as u64;
-    if k < cfg.min_deletions as u64 {
-        return None;
-    }
     let deletions = st.all.len() as u64;
     // Until other moderators have shown how they work, no test.
     let others = all.deletions.saturating_sub(deletions);
     if others < u64::from(cfg.min_deletions_for_rate) * u64::from(cfg.min_peer_moderators) {
         return None;
     }
-    // The others' rate, shrunk towards everyone's (and before the
-    // stream has shown any, towards a cautious cold rate).
-    let global = (all.no_ticket.saturating_sub(k) as f64 + COLD_PRIOR * COLD_RATE)
-        / (all.deletions.saturating_sub(deletions) as f64 + COLD_PRIOR);
-    let pooled = (peer.no_ticket.saturating_sub(k) as f64 + cfg.prior_deletions * global)
-        / (peer.deletions.saturating_sub(deletions) as f64 + cfg.prior_deletions);
-    let q = pooled.max(spread).max(cfg.min_no_ticket_rate).min(0.999);
-    let log10_p = binomial_sf_log10(k, deletions.max(k), q);
+    let bare = st.ticketless.iter().filter(|x| x.no_purpose).count() as u64;
+    let mut best: Option<(f64, usize, u64, f64, f64)> = None;
+    for (level, k) in [st.ticketless.len() as u64, bare].into_iter().enumerate() {
+        if k < cfg.min_deletions as u64 {
+            continue;
+        }
+        // The others' rate, shrunk towards everyone's (and before the
+        // stream has shown any, towards a cautious cold rate).
+        let global = (all.bare[level].saturating_sub(k) as f64 + COLD_PRIOR * COLD_RATE)
+            / (all.deletions.saturating_sub(deletions) as f64 + COLD_PRIOR);
+        let pooled = (peer.bare[level].saturating_sub(k) as f64 + cfg.prior_deletions * global)
+            / (peer.deletions.saturating_sub(deletions) as f64 + cfg.prior_deletions);
+        let q = pooled
+            .max(spread[level])
+            .max(cfg.min_no_ticket_rate)
+            .min(0.999);
+        let lp = (binomial_sf_log10(k, deletions.max(k), q) + 2f64.log10()).min(0.0);
+        if best.is_none_or(|b| lp < b.0) {
+            best = Some((lp, level, k, q, pooled));
+        }
+    }
+    let (log10_p, level, k, q, pooled) = best?;
     let log10_alpha = cfg.alpha.log10();
     if log10_p >= log10_alpha {
         return None;
     }
     let w = cx.world;
-    let mut by_seller: FxHashMap<u32, u64> = FxHashMap::default();
-    for d in ticketless {
+    let shown: Vec<&Ticketless> = st
+        .ticketless
+        .iter()
+        .filter(|x| level == 0 || x.no_purpose)
+        .collect();
+    let mut by_seller: FxHashMap<Option<u32>, u64> = FxHashMap::default();
+    for d in &shown {
         *by_seller.entry(d.seller).or_default() += 1;
     }
-    let mut sellers: Vec<(u64, u32)> = by_seller.into_iter().map(|(s, n)| (n, s)).collect();
+    let mut sellers: Vec<(u64, Option<u32>)> = by_seller.into_iter().map(|(s, n)| (n, s)).collect();
     sellers.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let (top_n, top) = sellers[0];
+    let name = |s: Option<u32>| s.map_or("a seller unknown to Custos", |s| w.seller_name(s));
+    let top = sellers
+        .iter()
+        .find(|x| x.1.is_some())
+        .map(|&(n, s)| format!("{n} of them of {}; ", name(s)))
+        .unwrap_or_default();
     let sev = if k >= cfg.critical_deletions as u64 {
         Severity::Critical
     } else if k >= cfg.high_deletions as u64 {
@@ -406,8 +514,15 @@ fn no_ticket_finding(
         Severity::Medium
     };
     let emp = w.emp_name(e);
-    let top = w.seller_name(top);
     let expected = deletions as f64 * q;
+    let (what, kind) = if level == 0 {
+        ("negative reviews citing no ticket at all", "no_ticket")
+    } else {
+        (
+            "reviews stating no purpose at all (no ticket, code or reason)",
+            "no_purpose",
+        )
+    };
     Some(Finding {
         employee: e,
         detector: DetectorKind::ReviewDeletionTargeting,
@@ -415,24 +530,28 @@ fn no_ticket_finding(
         severity: sev,
         score: score_from_p(log10_p, log10_alpha, severity_floor_score(sev)),
         summary: format!(
-            "{emp} deleted {k} negative reviews citing no ticket at all ({top_n} of them of {top}; \
-             {deletions} deletions in {} days, peers would {expected:.1}, p={}): check for paid deletions",
+            "{emp} deleted {k} {what} ({top}{deletions} deletions in {} days, peers would {expected:.1}, \
+             p={}): check for paid deletions",
             cfg.window_days,
             fmt_p(log10_p)
         ),
-        sellers: sellers.iter().map(|x| w.seller_name(x.1).to_string()).collect(),
+        sellers: sellers
+            .iter()
+            .filter_map(|x| x.1)
+            .map(|s| w.seller_name(s).to_string())
+            .collect(),
         customers: k,
-        evidence: ticketless.iter().map(|d| d.event.to_string()).collect(),
+        evidence: shown.iter().map(|d| d.event.to_string()).collect(),
         explain: json!({
-            "kind": "no_ticket",
-            "null_model": "each of the moderator's deletions is a deletion of a negative, non-burst review citing no ticket with probability q = max(peers' pooled rate, the peer_quantile of peers' individual rates, min_no_ticket_rate); k ~ Binomial(deletions, q)",
+            "kind": kind,
+            "null_model": "each of the moderator's deletions is a deletion of a negative, non-burst review citing no ticket (or, second test, of any review not known to be positive, stating no purpose at all) with probability q = max(peers' pooled rate of the same, the peer_quantile of peers' individual rates, min_no_ticket_rate); k ~ Binomial(deletions, q); the smaller p-value of the two, doubled",
             "observed": k,
             "deletions": deletions,
             "expected": expected,
             "peer_rate": q,
             "peer_pooled_rate": pooled,
-            "peer_quantile_rate": spread,
-            "by_seller": sellers.iter().map(|x| json!({"seller": w.seller_name(x.1), "deletions": x.0})).collect::<Vec<_>>(),
+            "peer_quantile_rate": spread[level],
+            "by_seller": sellers.iter().map(|x| json!({"seller": name(x.1), "deletions": x.0})).collect::<Vec<_>>(),
             "p_value": p_json(log10_p),
             "log10_p": log10_p,
             "alpha": cfg.alpha,
@@ -741,6 +860,58 @@ mod tests {
     #[test]
     fn ticketless_deletions_are_no_news_where_every_moderator_cites_nothing() {
         let t = disputed_deletions(true);
+        let a = t.alerts_of("review_deletion_targeting");
+        assert!(a.is_empty(), "{a:?}");
+    }
+    /// Eleven moderators work a queue, citing its purpose code and no
+    /// ticket; emp-m works it too, then deletes five reviews stating no
+    /// purpose at all, three of them written before the records begin
+    /// (unknown to Custos). With `peers_bare`, every moderator's queue
+    /// deletions state no purpose either.
+    fn bare_deletions(peers_bare: bool) -> Kit {
+        let mut t = Kit::new();
+        skewed_reviews(&mut t);
+        let mut mods: Vec<String> = (1..=11).map(|i| format!("emp-p{i}")).collect();
+        mods.push("emp-m".into());
+        for (m, emp) in mods.iter().enumerate() {
+            for i in 0..20 {
+                let r = format!("r-{}-{}", (m * 7 + i) % 30, i % 5);
+                let mut v = json!({"actor": {"type": "employee", "id": emp}, "action": "review.delete",
+                    "target": {"type": "review", "id": r}, "attrs": {"reason": "spam"}});
+                if !peers_bare {
+                    v["purpose"] = json!({"code": "quality_review"});
+                }
+                t.send(v);
+                t.hours(0.2);
+            }
+        }
+        for r in ["rb-1", "rb-2", "old-1", "old-2", "old-3"] {
+            t.delete_review("emp-m", r, "other", None);
+            t.hours(5.0);
+        }
+        t
+    }
+
+    #[test]
+    fn deletions_stating_no_purpose_stand_out_where_peers_state_one() {
+        let t = bare_deletions(false);
+        let a = t.alerts_of("review_deletion_targeting");
+        assert_eq!(a.len(), 1, "{:?}", t.alerts);
+        assert_eq!(a[0].employee, "emp-m");
+        assert_eq!(a[0].explain["kind"], "no_purpose");
+        // The unknown reviews count too, without a seller.
+        assert_eq!(a[0].evidence.len(), 5);
+        assert_eq!(a[0].sellers, vec!["sel-big".to_string()]);
+        assert!(
+            a[0].summary.contains("stating no purpose"),
+            "{}",
+            a[0].summary
+        );
+    }
+
+    #[test]
+    fn deletions_stating_no_purpose_are_no_news_where_every_moderator_does_so() {
+        let t = bare_deletions(true);
         let a = t.alerts_of("review_deletion_targeting");
         assert!(a.is_empty(), "{a:?}");
     }
