@@ -179,8 +179,9 @@ pub struct PurposeViolationConfig {
     pub burst_query_customers: u32,
     /// A disclosure without a ticket is explained when the employee
     /// deletes or restores a review by that customer within this many
-    /// minutes (a moderator opens the author first). 0 switches it off.
-    /// Default 30.
+    /// minutes (a moderator opens the author first). Seller affinity
+    /// counts a customer looked up alone only after this long, for the
+    /// same reason. 0 switches both off. Default 30.
     pub explain_after_minutes: u32,
 }
 

@@ -40,6 +40,14 @@ impl Kit {
         self.now += (d * MS_PER_DAY as f64) as i64;
     }
 
+    /// Lets `h` hours pass, then sends an event no detector acts on, so
+    /// what waits for time (a look-up an act on its review may still
+    /// explain) is settled.
+    pub fn settle(&mut self, h: f64) -> Vec<Alert> {
+        self.hours(h);
+        self.send(json!({"actor": Self::sys(), "action": "x.clock"}))
+    }
+
     /// Builds an event at the current time (the clock then moves 1 s).
     pub fn event(&mut self, mut v: Value) -> Event {
         self.n += 1;

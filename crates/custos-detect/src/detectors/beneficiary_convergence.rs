@@ -407,6 +407,7 @@ mod tests {
                 t.hours(1.0);
             }
         }
+        t.settle(1.0);
         assert!(t.alerts_of("seller_affinity").is_empty(), "{:?}", t.alerts);
         let a = t.alerts_of("beneficiary_convergence");
         let mut who: Vec<_> = a.iter().map(|a| a.employee.as_str()).collect();
@@ -424,6 +425,7 @@ mod tests {
             t.view("emp-1", &format!("cus-{}", 17 * i), None);
             t.view("emp-1", &format!("cus-r-{i}"), None);
         }
+        t.settle(1.0);
         assert!(t.alerts_of("beneficiary_convergence").is_empty());
     }
 

@@ -8,6 +8,13 @@
 //! or a legal export under a valid ticket; hits of a search run under a
 //! valid ticket are incidental and not counted).
 //!
+//! A customer looked up alone is counted only once
+//! `purpose_violation.explain_after_minutes` have passed (at the first
+//! event after that), and not at all if the employee meanwhile deleted or
+//! restored a review that customer wrote: moderators open a review's
+//! author before acting on the review, and cleaning up a review bomb on
+//! one seller would otherwise look like harvesting its reviewers.
+//!
 //! Null model: each of those `n` customers is, independently, a reviewer
 //! (or a reviewer-or-buyer) of seller S with probability `p0(S)`, the
 //! largest of S's share of all customers, S's share of the customers
@@ -34,10 +41,15 @@ use crate::alert::{score_from_p, severity_floor_score, Severity};
 use crate::config::DetectConfig;
 use crate::stats::{binomial_sf_log10, log10_choose};
 use crate::world::{World, REVIEWED};
+use custos_core::event::TargetType;
 use custos_core::time::MS_PER_DAY;
+use custos_core::{Action, Outcome};
 use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use std::collections::VecDeque;
+
+const MS_PER_MINUTE: i64 = 60_000;
 
 /// Decayed counts of accessed customers related to each seller:
 /// `[reviewers, reviewers or buyers]`.
@@ -96,9 +108,24 @@ struct EmpState {
     alerted: FxHashMap<u32, i64>,
 }
 
+/// A customer looked up alone without an explaining ticket, not counted
+/// until an act on their review may have explained it (see [`release`]).
+///
+/// [`release`]: SellerAffinity::release
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Pending {
+    time: i64,
+    day: i64,
+    emp: u32,
+    customer: u32,
+    event: Box<str>,
+}
+
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct SellerAffinity {
     emps: Vec<EmpState>,
+    /// Single-customer look-ups waiting `explain_after_minutes`, oldest first.
+    pending: VecDeque<Pending>,
     peers: FxHashMap<u32, Shares>,
     /// Every employee's accesses: the reference for a peer group too
     /// small to have its own.
@@ -120,6 +147,11 @@ impl Detector for SellerAffinity {
         if !cfg.enabled {
             return;
         }
+        self.release(cx, out);
+        if matches!(cx.ev.action, Action::ReviewDelete | Action::ReviewRestore) {
+            self.explain_by_review(cx);
+            return;
+        }
         let Some(a) = cx.access else { return };
         let w = cx.world;
         let group = w.peer(a.emp);
@@ -127,7 +159,11 @@ impl Detector for SellerAffinity {
         let all = &mut self.all;
         let st = slot(&mut self.emps, a.emp);
         let incidental = a.incidental_hits();
-        let mut touched: Vec<u32> = Vec::new();
+        // A customer looked up alone may be the author of a review the
+        // employee is about to act on (a moderator opens the author
+        // first): counted only once that could no longer have happened.
+        let hold = a.customers.len() == 1 && cx.cfg.purpose_violation.explain_after_minutes > 0;
+        let mut now: Vec<u32> = Vec::new();
         for (i, &c) in a.customers.iter().enumerate() {
             let rel = &w.cust[c as usize].rel;
             if i < SHARE_SAMPLE {
@@ -143,13 +179,80 @@ impl Detector for SellerAffinity {
             if incidental {
                 continue;
             }
+            if hold && !st.entries.contains_key(&c) {
+                self.pending.push_back(Pending {
+                    time: cx.now,
+                    day: cx.day,
+                    emp: a.emp,
+                    customer: c,
+                    event: cx.ev.id.as_str().into(),
+                });
+                continue;
+            }
+            now.push(c);
+        }
+        self.count(cx, a.emp, &now, (cx.day, cx.now, cx.ev.id.as_str()), out);
+    }
+
+    fn roll_day(&mut self, _world: &World, day: i64, cfg: &DetectConfig) {
+        self.roll(day, cfg);
+    }
+}
+
+impl SellerAffinity {
+    /// Counts the pending look-ups no act on a review explained within
+    /// `explain_after_minutes`, as of their own time and event.
+    fn release(&mut self, cx: &Ctx<'_>, out: &mut Out) {
+        let wait = cx.cfg.purpose_violation.explain_after_minutes as i64 * MS_PER_MINUTE;
+        while let Some(p) = self.pending.front() {
+            if p.time >= cx.now - wait {
+                break;
+            }
+            let p = self.pending.pop_front().expect("front exists");
+            self.count(cx, p.emp, &[p.customer], (p.day, p.time, &p.event), out);
+        }
+    }
+
+    /// A review deleted or restored by an employee explains their pending
+    /// look-up of its author.
+    fn explain_by_review(&mut self, cx: &Ctx<'_>) {
+        let (Some(e), Some(rid)) = (cx.actor_emp(), cx.ev.target_id(TargetType::Review)) else {
+            return;
+        };
+        if cx.ev.outcome() != Outcome::Allowed {
+            return;
+        }
+        let Some(author) = cx.world.reviews.get(rid).map(|r| r.author) else {
+            return;
+        };
+        self.pending
+            .retain(|p| !(p.emp == e && p.customer == author));
+    }
+
+    /// Counts `customers` disclosed to `emp` without an explaining ticket
+    /// (on `day`, at `time`, by `event`) and tests the sellers they touch.
+    fn count(
+        &mut self,
+        cx: &Ctx<'_>,
+        emp: u32,
+        customers: &[u32],
+        (day, time, event): (i64, i64, &str),
+        out: &mut Out,
+    ) {
+        let cfg = &cx.cfg.seller_affinity;
+        let w = cx.world;
+        let group = w.peer(emp);
+        let st = slot(&mut self.emps, emp);
+        let mut touched: Vec<u32> = Vec::new();
+        for &c in customers {
             if let Some(e) = st.entries.get_mut(&c) {
-                e.last_day = cx.day;
+                e.last_day = e.last_day.max(day);
                 continue;
             }
             if st.entries.len() >= cfg.max_tracked_customers as usize {
                 continue;
             }
+            let rel = &w.cust[c as usize].rel;
             for &(s, f) in rel {
                 let k = st.k.entry(s).or_default();
                 if f & REVIEWED != 0 {
@@ -161,9 +264,9 @@ impl Detector for SellerAffinity {
             st.entries.insert(
                 c,
                 Entry {
-                    last_day: cx.day,
-                    first_time: cx.now,
-                    event: cx.ev.id.as_str().into(),
+                    last_day: day,
+                    first_time: time,
+                    event: event.into(),
                     sellers: rel.as_slice().into(),
                 },
             );
@@ -211,7 +314,7 @@ impl Detector for SellerAffinity {
             if adj < cfg.signal_alpha.log10() || lp < cfg.weak_signal_p.log10() {
                 out.signals.push(Signal {
                     seller: s,
-                    employee: a.emp,
+                    employee: emp,
                     kind: Benefit::DataAccess,
                     strong: adj < cfg.signal_alpha.log10(),
                     log10_p: Some(lp),
@@ -228,20 +331,20 @@ impl Detector for SellerAffinity {
             let evidence = if fresh {
                 evidence_of(&st.entries, &[s], cx.cfg.alerts.max_evidence)
             } else {
-                vec![cx.ev.id.to_string()]
+                vec![event.to_string()]
             };
-            let emp = w.emp_name(a.emp);
+            let name = w.emp_name(emp);
             let seller = w.seller_name(s);
             let expected = n as f64 * p0;
             let rel_words = ["reviewed", "reviewed or bought from"][r];
             out.findings.push(Finding {
-                employee: a.emp,
+                employee: emp,
                 detector: DetectorKind::SellerAffinity,
                 key: seller.to_string(),
                 severity: sev,
                 score: score_from_p(adj, log10_alpha, severity_floor_score(sev)),
                 summary: format!(
-                    "{emp} accessed {kr} customers who {rel_words} {seller} without a ticket explaining it \
+                    "{name} accessed {kr} customers who {rel_words} {seller} without a ticket explaining it \
                      ({n} unexplained customers in {} days, {expected:.1} expected, p={}): \
                      possible harvesting of this seller's customers",
                     cfg.window_days,
@@ -276,13 +379,13 @@ impl Detector for SellerAffinity {
                 &mut st.alerted,
                 &null,
                 cx,
-                (a.emp, group),
+                (emp, group, event),
                 out,
             );
         }
     }
 
-    fn roll_day(&mut self, _world: &World, day: i64, cfg: &DetectConfig) {
+    fn roll(&mut self, day: i64, cfg: &DetectConfig) {
         let c = &cfg.seller_affinity;
         let from_day = day - c.window_days as i64 + 1;
         let halve = match self.last_halving {
@@ -405,7 +508,7 @@ fn several_sellers(
     alerted: &mut FxHashMap<u32, i64>,
     null: &Null<'_>,
     cx: &Ctx<'_>,
-    (emp, group): (u32, u32),
+    (emp, group, event): (u32, u32, &str),
     out: &mut Out,
 ) {
     let cfg = &cx.cfg.seller_affinity;
@@ -497,7 +600,7 @@ fn several_sellers(
     let evidence = if fresh {
         evidence_of(entries, &ids, cx.cfg.alerts.max_evidence)
     } else {
-        vec![cx.ev.id.to_string()]
+        vec![event.to_string()]
     };
     let mut names: Vec<String> = ids.iter().map(|&s| w.seller_name(s).to_string()).collect();
     names.sort();
@@ -604,6 +707,37 @@ mod tests {
         assert!(a[0].explain["p_adjusted"].as_f64().unwrap() < 1e-6);
         assert!(a[0].evidence.len() >= 5);
         assert!(a[0].severity >= Severity::Medium);
+    }
+
+    /// emp-1 opens twelve reviewers of sel-7, one at a time, each time
+    /// deleting that reviewer's review `minutes` later.
+    fn authors_then_deletions(minutes: f64) -> Kit {
+        let mut t = Kit::new();
+        market(&mut t, 2000);
+        let agents = ["emp-1", "emp-2", "emp-3"];
+        for d in 0..3 {
+            workday(&mut t, &agents, d, 2000);
+        }
+        for i in 0..12 {
+            let c = 7 + 40 * i;
+            t.view("emp-1", &format!("cus-{c}"), None);
+            t.hours(minutes / 60.0);
+            t.delete_review("emp-1", &format!("rev-{c}"), "spam", None);
+            t.hours(0.5);
+        }
+        t.settle(1.0);
+        t
+    }
+
+    #[test]
+    fn opening_the_authors_of_reviews_one_then_deletes_is_moderation() {
+        let t = authors_then_deletions(2.0);
+        assert!(t.alerts_of("seller_affinity").is_empty(), "{:?}", t.alerts);
+        // The same look-ups with the deletions long after are a harvest.
+        let t = authors_then_deletions(120.0);
+        let a = t.alerts_of("seller_affinity");
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].sellers, vec!["sel-7".to_string()]);
     }
 
     /// 4,000 customers, each a reviewer and buyer of one of 200 sellers.
