@@ -51,7 +51,9 @@
 //! moderators cite a queue's purpose code without a ticket, a code-less
 //! deletion is still rare. Those count also when the review was written
 //! before Custos's records begin (its rating and seller unknown), since
-//! a deletion that says nothing about why needs no rating to be odd.
+//! a deletion that says nothing about why needs no rating to be odd, and
+//! when a dispute of the seller is assigned to the moderator (one that
+//! cites nothing does not say it was that dispute's work).
 
 use super::{fmt_p, p_json, slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
 use crate::alert::{score_from_p, severity_floor_score, Severity};
@@ -81,7 +83,23 @@ struct Ticketless {
     seller: Option<u32>,
     /// Whether it stated no purpose at all.
     no_purpose: bool,
+    /// Whether a review_dispute of the seller assigned to the moderator
+    /// covers it (which excuses a deletion citing no ticket, not one
+    /// stating no purpose).
+    covered: bool,
     event: Box<str>,
+}
+
+impl Ticketless {
+    /// Whether the test of `level` counts it: 0 cites no ticket, 1
+    /// states no purpose.
+    fn counts_at(&self, level: usize) -> bool {
+        if level == 0 {
+            !self.covered
+        } else {
+            self.no_purpose
+        }
+    }
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -194,24 +212,29 @@ impl Detector for ReviewDeletionTargeting {
         let no_purpose =
             purpose.is_none_or(|p| p.ticket.is_none() && p.code.is_none() && p.reason.is_none());
         let ticketless = match w.reviews.get(rid) {
-            Some(r) => (no_ticket
-                && r.rating as u32 <= cfg.negative_max_rating
-                && !w.is_burst(r, cx.cfg)
-                && !assigned_dispute(cx, e, r.seller))
-            .then_some(Some(r.seller)),
-            None => no_purpose.then_some(None),
+            Some(r) => {
+                let covered = assigned_dispute(cx, e, r.seller);
+                (no_ticket
+                    && r.rating as u32 <= cfg.negative_max_rating
+                    && !w.is_burst(r, cx.cfg)
+                    && (no_purpose || !covered))
+                    .then_some((Some(r.seller), covered))
+            }
+            None => no_purpose.then_some((None, false)),
         };
-        let (u, t) = (counts.is_some() as u64, ticketless.is_some() as u64);
-        let b = t * no_purpose as u64;
+        let t = ticketless.is_some_and(|x| !x.1) as u64;
+        let b = (ticketless.is_some() && no_purpose) as u64;
+        let u = counts.is_some() as u64;
         for tally in [&mut *peer, &mut self.all] {
             tally.add(cx.day, [1, u, t, b]);
             tally.prune(from_day);
         }
-        if let Some(seller) = ticketless {
+        if let Some((seller, covered)) = ticketless {
             st.ticketless.push_back(Ticketless {
                 time: cx.now,
                 seller,
                 no_purpose,
+                covered,
                 event: ev.id.as_str().into(),
             });
             let hi = self
@@ -379,11 +402,9 @@ impl ReviewDeletionTargeting {
             if d < c.min_deletions_for_rate as usize {
                 continue;
             }
-            let bare = st.ticketless.iter().filter(|x| x.no_purpose).count();
-            let rates = [
-                st.ticketless.len() as f64 / d as f64,
-                bare as f64 / d as f64,
-            ];
+            let count = |l| st.ticketless.iter().filter(|x| x.counts_at(l)).count();
+            let (ticketless, bare) = (count(0), count(1));
+            let rates = [ticketless as f64 / d as f64, bare as f64 / d as f64];
             let g = groups.entry(world.peer(e as u32)).or_default();
             for l in 0..2 {
                 g[l].push(rates[l]);
@@ -462,9 +483,9 @@ fn no_ticket_finding(
     if others < u64::from(cfg.min_deletions_for_rate) * u64::from(cfg.min_peer_moderators) {
         return None;
     }
-    let bare = st.ticketless.iter().filter(|x| x.no_purpose).count() as u64;
     let mut best: Option<(f64, usize, u64, f64, f64)> = None;
-    for (level, k) in [st.ticketless.len() as u64, bare].into_iter().enumerate() {
+    for (level, &spread) in spread.iter().enumerate() {
+        let k = st.ticketless.iter().filter(|x| x.counts_at(level)).count() as u64;
         if k < cfg.min_deletions as u64 {
             continue;
         }
@@ -474,10 +495,7 @@ fn no_ticket_finding(
             / (all.deletions.saturating_sub(deletions) as f64 + COLD_PRIOR);
         let pooled = (peer.bare[level].saturating_sub(k) as f64 + cfg.prior_deletions * global)
             / (peer.deletions.saturating_sub(deletions) as f64 + cfg.prior_deletions);
-        let q = pooled
-            .max(spread[level])
-            .max(cfg.min_no_ticket_rate)
-            .min(0.999);
+        let q = pooled.max(spread).max(cfg.min_no_ticket_rate).min(0.999);
         let lp = (binomial_sf_log10(k, deletions.max(k), q) + 2f64.log10()).min(0.0);
         if best.is_none_or(|b| lp < b.0) {
             best = Some((lp, level, k, q, pooled));
@@ -492,7 +510,7 @@ fn no_ticket_finding(
     let shown: Vec<&Ticketless> = st
         .ticketless
         .iter()
-        .filter(|x| level == 0 || x.no_purpose)
+        .filter(|x| x.counts_at(level))
         .collect();
     let mut by_seller: FxHashMap<Option<u32>, u64> = FxHashMap::default();
     for d in &shown {
@@ -864,9 +882,9 @@ mod tests {
         assert!(a.is_empty(), "{a:?}");
     }
     /// Eleven moderators work a queue, citing its purpose code and no
-    /// ticket; emp-m works it too, then deletes five reviews stating no
-    /// purpose at all, three of them written before the records begin
-    /// (unknown to Custos). With `peers_bare`, every moderator's queue
+    /// ticket; emp-m works it too, then, holding a dispute of sel-big,
+    /// deletes five reviews stating no purpose at all, two of sel-big's
+    /// and three written before the records begin (unknown to Custos). With `peers_bare`, every moderator's queue
     /// deletions state no purpose either.
     fn bare_deletions(peers_bare: bool) -> Kit {
         let mut t = Kit::new();
@@ -885,6 +903,10 @@ mod tests {
                 t.hours(0.2);
             }
         }
+        // A dispute of sel-big assigned to emp-m excuses a deletion of its
+        // reviews citing no ticket, but not one stating no purpose.
+        t.seller_ticket("dsp-big", "review_dispute", "sel-big");
+        t.assign("emp-m", "dsp-big");
         for r in ["rb-1", "rb-2", "old-1", "old-2", "old-3"] {
             t.delete_review("emp-m", r, "other", None);
             t.hours(5.0);
