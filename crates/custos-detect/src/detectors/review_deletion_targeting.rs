@@ -105,9 +105,10 @@ impl Ticketless {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 struct EmpState {
     counted: VecDeque<Deletion>,
-    /// Deletions of negative, non-burst reviews citing no ticket (and
-    /// not covered by an assigned dispute of the seller), and of unknown
-    /// reviews stating no purpose, in the window.
+    /// Deletions citing no ticket, in the window: of negative, non-burst
+    /// reviews (those an assigned dispute of the seller covers only when
+    /// they state no purpose), and of unknown reviews stating no purpose.
+    /// [`Ticketless::counts_at`] says which test counts each.
     ticketless: VecDeque<Ticketless>,
     k: FxHashMap<u32, u32>,
     /// All deletions in the window (counted or not), for the explain.
