@@ -19,8 +19,25 @@ pub fn cmp_utf16(a: &str, b: &str) -> Ordering {
 
 /// Appends a JSON string with RFC 8785 escaping.
 pub fn write_str(out: &mut Vec<u8>, s: &str) {
-    out.push(b'"');
     let bytes = s.as_bytes();
+    out.reserve(bytes.len() + 2);
+    out.push(b'"');
+    // Ids, names and keys almost never hold a byte to escape: one scan,
+    // then a single copy, instead of deciding byte by byte.
+    if bytes.iter().any(|&b| needs_escape(b)) {
+        write_escaped(out, bytes);
+    } else {
+        out.extend_from_slice(bytes);
+    }
+    out.push(b'"');
+}
+
+/// The bytes RFC 8785 escapes in a string: `"`, `\` and the controls.
+fn needs_escape(b: u8) -> bool {
+    b < 0x20 || b == b'"' || b == b'\\'
+}
+
+fn write_escaped(out: &mut Vec<u8>, bytes: &[u8]) {
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc: &[u8] = match b {
@@ -47,7 +64,6 @@ pub fn write_str(out: &mut Vec<u8>, s: &str) {
         start = i + 1;
     }
     out.extend_from_slice(&bytes[start..]);
-    out.push(b'"');
 }
 
 /// Appends a number in ECMAScript's `Number.prototype.toString` form.
@@ -187,7 +203,12 @@ pub fn write_event(out: &mut Vec<u8>, e: &Event) {
         let out = o.key("targets");
         write_str_array(out, targets.iter().map(String::as_str));
     }
-    o.str("time", &e.time.to_rfc3339());
+    {
+        let out = o.key("time");
+        out.push(b'"');
+        e.time.write_rfc3339(out);
+        out.push(b'"');
+    }
     o.close();
 }
 
@@ -289,6 +310,30 @@ mod tests {
             jcs(r#"{"a":"\u001f\u007f\"\\/\b\f"}"#),
             "{\"a\":\"\\u001f\u{7f}\\\"\\\\/\\b\\f\"}"
         );
+    }
+
+    #[test]
+    fn strings_escape_as_json_stringify() {
+        // serde_json escapes exactly as ECMAScript's JSON.stringify does
+        // (the short forms, other controls as lowercase `\u00xx`).
+        let mut texts: Vec<String> = (0u32..0x800)
+            .chain([0xfffd, 0x1f600])
+            .filter_map(char::from_u32)
+            .map(|c| format!("a{c}b"))
+            .collect();
+        texts.extend([
+            "".to_owned(),
+            "\"\\\n\u{1}".to_owned(),
+            "plain-id-123".to_owned(),
+        ]);
+        for t in texts {
+            let mut out = Vec::new();
+            write_str(&mut out, &t);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&t).unwrap()
+            );
+        }
     }
 
     #[test]

@@ -288,19 +288,25 @@ fn attrs(v: &Value) -> Result<(), Rejection> {
 }
 
 fn check_id(field: &str, id: &str) -> Result<(), Rejection> {
+    match id_problem(id) {
+        Some(reason) => Err(reject(field, reason)),
+        None => Ok(()),
+    }
+}
+
+/// Why `id` is not a valid identifier, if it is not. Callers with a
+/// computed field name build it only then, not for every valid event.
+fn id_problem(id: &str) -> Option<String> {
     if id.is_empty() {
-        return Err(reject(field, "must not be empty"));
+        return Some("must not be empty".to_owned());
     }
     if id.len() > MAX_ID_BYTES {
-        return Err(reject(
-            field,
-            format!(
-                "is {} bytes, longer than the limit of {MAX_ID_BYTES}",
-                id.len()
-            ),
+        return Some(format!(
+            "is {} bytes, longer than the limit of {MAX_ID_BYTES}",
+            id.len()
         ));
     }
-    Ok(())
+    None
 }
 
 fn names<T: fmt::Display>(items: &[T]) -> String {
@@ -363,17 +369,19 @@ pub fn check(e: &Event) -> Result<(), Rejection> {
             ));
         }
         for (i, t) in targets.iter().enumerate() {
-            check_id(&format!("targets[{i}]"), t)?;
+            if let Some(reason) = id_problem(t) {
+                return Err(reject(format!("targets[{i}]"), reason));
+            }
         }
     }
     check_action_attrs(e)
 }
 
 fn attr_enum(e: &Event, key: &str, names: &[&str], required: bool) -> Result<(), Rejection> {
-    let field = format!("attrs.{key}");
+    let field = || format!("attrs.{key}");
     match e.attr(key) {
         None if required => Err(reject(
-            field,
+            field(),
             format!(
                 "`{}` needs this attribute; one of {}",
                 e.action,
@@ -383,23 +391,26 @@ fn attr_enum(e: &Event, key: &str, names: &[&str], required: bool) -> Result<(),
         None => Ok(()),
         Some(v) => match v.as_str() {
             Some(s) if names.contains(&s) => Ok(()),
-            Some(s) => Err(reject(field, one_of(s, names))),
-            None => Err(reject(field, "expected a string")),
+            Some(s) => Err(reject(field(), one_of(s, names))),
+            None => Err(reject(field(), "expected a string")),
         },
     }
 }
 
 fn attr_id(e: &Event, key: &str, required: bool) -> Result<(), Rejection> {
-    let field = format!("attrs.{key}");
+    let field = || format!("attrs.{key}");
     match e.attr(key) {
         None if required => Err(reject(
-            field,
+            field(),
             format!("`{}` needs this attribute", e.action),
         )),
         None => Ok(()),
         Some(v) => match v.as_str() {
-            Some(s) => check_id(&field, s),
-            None => Err(reject(field, "expected a string id")),
+            Some(s) => match id_problem(s) {
+                Some(reason) => Err(reject(field(), reason)),
+                None => Ok(()),
+            },
+            None => Err(reject(field(), "expected a string id")),
         },
     }
 }
@@ -561,6 +572,13 @@ mod tests {
         assert!(parse_event(&ticket.replace("KIND", "order_issue")).is_ok());
         assert!(rejected(&ticket.replace("KIND", "gossip"))
             .contains("field `attrs.kind`: unknown value `gossip`"));
+        let long = "s".repeat(MAX_ID_BYTES + 1);
+        assert_eq!(
+            rejected(&review.replace("RATING", "4").replace("sel-1", &long)),
+            "field `attrs.seller`: is 129 bytes, longer than the limit of 128"
+        );
+        let search = r#"{"id":"s1","time":"2026-01-01T00:00:00Z","actor":{"type":"employee","id":"emp-1"},"action":"customer.search","targets":["cus-1",""]}"#;
+        assert_eq!(rejected(search), "field `targets[1]`: must not be empty");
     }
 
     #[test]
