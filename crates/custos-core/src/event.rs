@@ -155,13 +155,14 @@ macro_rules! wire_enum {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-                $name::parse(&s).ok_or_else(|| {
-                    de::Error::custom(format_args!(
-                        "unknown value `{}`, expected one of {}",
-                        s,
-                        $name::NAMES.join(", ")
-                    ))
+                parse_str(d, |s| {
+                    $name::parse(s).ok_or_else(|| {
+                        format!(
+                            "unknown value `{}`, expected one of {}",
+                            s,
+                            $name::NAMES.join(", ")
+                        )
+                    })
                 })
             }
         }
@@ -348,11 +349,10 @@ impl Serialize for Timestamp {
 
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Timestamp::parse_rfc3339(&s).ok_or_else(|| {
-            de::Error::custom(format_args!(
-                "`{s}` is not an RFC 3339 timestamp such as 2026-05-03T09:12:44.120Z"
-            ))
+        parse_str(d, |s| {
+            Timestamp::parse_rfc3339(s).ok_or_else(|| {
+                format!("`{s}` is not an RFC 3339 timestamp such as 2026-05-03T09:12:44.120Z")
+            })
         })
     }
 }
@@ -377,13 +377,31 @@ impl Serialize for Action {
 
 impl<'de> Deserialize<'de> for Action {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
-        Action::parse(&s).ok_or_else(|| {
-            de::Error::custom(format_args!(
-                "unknown action `{s}`; use one of the taxonomy or a custom action starting with `x.`"
-            ))
+        parse_str(d, |s| {
+            Action::parse(s).ok_or_else(|| {
+                format!("unknown action `{s}`; use one of the taxonomy or a custom action starting with `x.`")
+            })
         })
     }
+}
+
+/// Deserialises a string with `parse`, reading it where it lies: serde's
+/// `Cow<str>` would copy every action, type and time into a new `String`.
+fn parse_str<'de, D, T>(d: D, parse: impl FnOnce(&str) -> Result<T, String>) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct V<F>(F);
+    impl<'de, T, F: FnOnce(&str) -> Result<T, String>> Visitor<'de> for V<F> {
+        type Value = T;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a string")
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<T, E> {
+            (self.0)(s).map_err(E::custom)
+        }
+    }
+    d.deserialize_str(V(parse))
 }
 
 /// An optional field that, when present, must not be `null`: dropping a
@@ -442,5 +460,40 @@ impl Event {
             Action::OrderView => self.attr_str("customer").into_iter().collect(),
             _ => Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_of<T: for<'de> Deserialize<'de> + fmt::Debug>(json: &str) -> String {
+        serde_json::from_str::<T>(json).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn strings_parse_in_place_with_the_same_errors() {
+        let escaped: ActorType = serde_json::from_str(r#""employe\u0065""#).unwrap();
+        assert_eq!(escaped, ActorType::Employee);
+        let value = serde_json::json!("2026-05-03T11:12:44.120+02:00");
+        assert_eq!(
+            Timestamp::deserialize(&value).unwrap().to_rfc3339(),
+            "2026-05-03T09:12:44.120Z"
+        );
+        assert_eq!(
+            Action::deserialize(&serde_json::json!("x.custom")).unwrap(),
+            Action::parse("x.custom").unwrap()
+        );
+        assert!(error_of::<ActorType>(r#""robot""#).starts_with(
+            "unknown value `robot`, expected one of employee, customer, seller, system"
+        ));
+        assert!(error_of::<Action>(r#""customer.steal""#)
+            .starts_with("unknown action `customer.steal`; use one of the taxonomy"));
+        assert!(error_of::<Timestamp>(r#""yesterday""#)
+            .starts_with("`yesterday` is not an RFC 3339 timestamp"));
+        assert!(
+            error_of::<Timestamp>("7").starts_with("invalid type: integer `7`, expected a string")
+        );
+        assert!(error_of::<DataField>("null").starts_with("invalid type: null, expected a string"));
     }
 }
