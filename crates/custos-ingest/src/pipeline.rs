@@ -479,8 +479,17 @@ impl Pipeline {
         if keep.is_empty() {
             return Ok(outcomes);
         }
-        let entries: Vec<&[u8]> = keep.iter().map(|&i| batch[i].entry.as_slice()).collect();
-        let first = self.ledger.append(&entries)?.first_index;
+        // Hashed once, in `prepare`: the ledger takes the leaf hashes as they are.
+        let entries: Vec<(&[u8], custos_ledger::Hash)> = keep
+            .iter()
+            .map(|&i| {
+                (
+                    batch[i].entry.as_slice(),
+                    custos_ledger::Hash(batch[i].leaf_hash),
+                )
+            })
+            .collect();
+        let first = self.ledger.append_hashed(&entries)?.first_index;
         let mut rows = Vec::with_capacity(keep.len());
         for (k, &i) in keep.iter().enumerate() {
             let index = first + k as u64;

@@ -524,14 +524,27 @@ impl Ledger {
     /// everything it covers intact. If this fails the ledger refuses
     /// further appends until reopened (which cleans up).
     pub fn append<E: AsRef<[u8]>>(&mut self, entries: &[E]) -> Result<Appended, LedgerError> {
+        let hashed: Vec<(&[u8], Hash)> = entries
+            .iter()
+            .map(|e| (e.as_ref(), leaf_hash(e.as_ref())))
+            .collect();
+        self.append_hashed(&hashed)
+    }
+
+    /// [`Ledger::append`] for entries whose leaf hashes
+    /// ([`crate::leaf_hash`]) the caller already computed, as ingest does
+    /// to recognise duplicates, so that no entry is hashed twice. A hash
+    /// that is not its entry's would make a tree that `verify` refuses;
+    /// debug builds check each one.
+    pub fn append_hashed(&mut self, entries: &[(&[u8], Hash)]) -> Result<Appended, LedgerError> {
         let first_index = self.edge.size;
         match &self.writer {
             None => return Err(LedgerError::ReadOnly),
             Some(w) if w.poisoned => return Err(LedgerError::Poisoned),
             Some(_) => {}
         }
-        for (position, e) in entries.iter().enumerate() {
-            let len = e.as_ref().len();
+        for (position, (e, _)) in entries.iter().enumerate() {
+            let len = e.len();
             if len > MAX_ENTRY_LEN {
                 return Err(LedgerError::EntryTooLarge { position, len });
             }
@@ -557,7 +570,7 @@ impl Ledger {
         }
     }
 
-    fn commit<E: AsRef<[u8]>>(&mut self, entries: &[E]) -> Result<SignedCheckpoint, LedgerError> {
+    fn commit(&mut self, entries: &[(&[u8], Hash)]) -> Result<SignedCheckpoint, LedgerError> {
         let old = self.edge.size;
         let new = old + entries.len() as u64;
         let Ledger {
@@ -578,10 +591,10 @@ impl Ledger {
         if edge.tiles.is_empty() {
             edge.tiles.push(Vec::with_capacity(FULL_TILE_BYTES));
         }
-        for e in entries {
-            let e = e.as_ref();
+        for &(e, hash) in entries {
+            debug_assert_eq!(hash, leaf_hash(e), "a leaf hash given to append_hashed");
             push_entry(&mut edge.bundle, e);
-            edge.tiles[0].extend_from_slice(&leaf_hash(e).0);
+            edge.tiles[0].extend_from_slice(&hash.0);
             edge.size += 1;
             if edge.tiles[0].len() == FULL_TILE_BYTES {
                 let n = (edge.size - 1) / TILE_WIDTH;
