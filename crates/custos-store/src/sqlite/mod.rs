@@ -347,9 +347,7 @@ enum FactSql {
     OrderCreated,
     RelationReviewed,
     RelationBought,
-    TicketOpened,
-    TicketAssigned,
-    TicketClosed,
+    Ticket,
     AccountRestricted,
     AccountReactivated,
     EmployeeHired,
@@ -370,9 +368,7 @@ impl FactSql {
             FactSql::OrderCreated => sql::ORDER_CREATED,
             FactSql::RelationReviewed => sql::RELATION_REVIEWED,
             FactSql::RelationBought => sql::RELATION_BOUGHT,
-            FactSql::TicketOpened => sql::TICKET_OPENED,
-            FactSql::TicketAssigned => sql::TICKET_ASSIGNED,
-            FactSql::TicketClosed => sql::TICKET_CLOSED,
+            FactSql::Ticket => sql::TICKET_FACTS,
             FactSql::AccountRestricted => sql::ACCOUNT_RESTRICTED,
             FactSql::AccountReactivated => sql::ACCOUNT_REACTIVATED,
             FactSql::EmployeeHired => sql::EMPLOYEE_HIRED,
@@ -477,14 +473,73 @@ impl<'t, 'c> FactWriter<'t, 'c> {
             }
         }
         parts.sort_by(|a, b| a.0.cmp(&b.0));
-        for (_, relation, f) in parts {
-            if relation {
-                self.apply_relation(f)?;
-            } else {
-                self.apply_main(f)?;
+        for same_row in parts.chunk_by(|a, b| a.0 == b.0) {
+            if let FactRow::Ticket(ticket) = same_row[0].0 {
+                self.apply_ticket(ticket, same_row.iter().map(|p| p.2))?;
+                continue;
+            }
+            for &(_, relation, f) in same_row {
+                if relation {
+                    self.apply_relation(f)?;
+                } else {
+                    self.apply_main(f)?;
+                }
             }
         }
         Ok(())
+    }
+
+    /// The facts of one batch about one ticket, in ledger order, as one
+    /// statement ([`sql::TICKET_FACTS`]): a batch often opens, assigns and
+    /// closes the same ticket, which took three.
+    fn apply_ticket<'f>(
+        &mut self,
+        ticket: &str,
+        facts: impl Iterator<Item = &'f FactUpdate>,
+    ) -> Result<()> {
+        let (mut opened, mut assigned, mut closed) = (None, None, None);
+        for f in facts {
+            match f {
+                FactUpdate::TicketOpened {
+                    opener,
+                    customer,
+                    seller,
+                    kind,
+                    time,
+                    ..
+                } => opened = Some((time.0, opener, customer, seller, kind)),
+                FactUpdate::TicketAssigned {
+                    assignee, by, time, ..
+                } => assigned = Some((assignee, time.0, by)),
+                FactUpdate::TicketClosed {
+                    by,
+                    resolution,
+                    time,
+                    ..
+                } => closed = Some((time.0, by, resolution)),
+                _ => {}
+            }
+        }
+        self.run(
+            FactSql::Ticket,
+            params![
+                ticket,
+                opened.map(|o| o.0),
+                opened.map(|o| o.1),
+                opened.and_then(|o| o.2.as_deref()),
+                opened.and_then(|o| o.3.as_deref()),
+                opened.and_then(|o| o.4.as_deref()),
+                assigned.map(|a| a.0),
+                assigned.map(|a| a.1),
+                assigned.map(|a| a.2),
+                closed.map(|c| c.0),
+                closed.map(|c| c.1),
+                closed.and_then(|c| c.2.as_deref()),
+                opened.is_some(),
+                assigned.is_some(),
+                closed.is_some(),
+            ],
+        )
     }
 
     /// The customer-seller relation a review or an order adds to.
@@ -543,35 +598,11 @@ impl<'t, 'c> FactWriter<'t, 'c> {
                 FactSql::OrderCreated,
                 params![order, customer, seller, product, time.0],
             )?,
-            FactUpdate::TicketOpened {
-                ticket,
-                opener,
-                customer,
-                seller,
-                kind,
-                time,
-            } => self.run(
-                FactSql::TicketOpened,
-                params![ticket, time.0, opener, customer, seller, kind],
-            )?,
-            FactUpdate::TicketAssigned {
-                ticket,
-                assignee,
-                by,
-                time,
-            } => self.run(
-                FactSql::TicketAssigned,
-                params![ticket, assignee, time.0, by],
-            )?,
-            FactUpdate::TicketClosed {
-                ticket,
-                by,
-                resolution,
-                time,
-            } => self.run(
-                FactSql::TicketClosed,
-                params![ticket, time.0, by, resolution],
-            )?,
+            FactUpdate::TicketOpened { ticket, .. }
+            | FactUpdate::TicketAssigned { ticket, .. }
+            | FactUpdate::TicketClosed { ticket, .. } => {
+                self.apply_ticket(ticket, std::iter::once(f))?
+            }
             FactUpdate::AccountRestricted {
                 account,
                 kind,

@@ -138,20 +138,23 @@ pub const RELATION_BOUGHT: &str = "INSERT INTO relations (customer, seller, revi
      ON CONFLICT (customer, seller) DO UPDATE SET orders = orders + 1,
      first_at = min(first_at, excluded.first_at), last_at = max(last_at, excluded.last_at)";
 
-pub const TICKET_OPENED: &str = "INSERT INTO tickets (id, opened_at, opener, customer, seller,
-     kind) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-     ON CONFLICT (id) DO UPDATE SET opened_at = excluded.opened_at, opener = excluded.opener,
-     customer = excluded.customer, seller = excluded.seller, kind = excluded.kind";
-
-pub const TICKET_ASSIGNED: &str = "INSERT INTO tickets (id, assignee, assigned_at, assigned_by)
-     VALUES (?1, ?2, ?3, ?4)
-     ON CONFLICT (id) DO UPDATE SET assignee = excluded.assignee,
-     assigned_at = excluded.assigned_at, assigned_by = excluded.assigned_by";
-
-pub const TICKET_CLOSED: &str = "INSERT INTO tickets (id, closed_at, closed_by, resolution)
-     VALUES (?1, ?2, ?3, ?4)
-     ON CONFLICT (id) DO UPDATE SET closed_at = excluded.closed_at,
-     closed_by = excluded.closed_by, resolution = excluded.resolution";
+/// Everything one batch writes to one ticket: `?13`, `?14` and `?15` say
+/// whether it opened, assigned or closed it. Only those groups of columns
+/// change, each to the last value the batch gave it, as separate
+/// statements applied in ledger order would have left them.
+pub const TICKET_FACTS: &str = "INSERT INTO tickets (id, opened_at, opener, customer, seller, kind,
+     assignee, assigned_at, assigned_by, closed_at, closed_by, resolution)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+     ON CONFLICT (id) DO UPDATE SET
+     opened_at = iif(?13, excluded.opened_at, opened_at), opener = iif(?13, excluded.opener, opener),
+     customer = iif(?13, excluded.customer, customer), seller = iif(?13, excluded.seller, seller),
+     kind = iif(?13, excluded.kind, kind),
+     assignee = iif(?14, excluded.assignee, assignee),
+     assigned_at = iif(?14, excluded.assigned_at, assigned_at),
+     assigned_by = iif(?14, excluded.assigned_by, assigned_by),
+     closed_at = iif(?15, excluded.closed_at, closed_at),
+     closed_by = iif(?15, excluded.closed_by, closed_by),
+     resolution = iif(?15, excluded.resolution, resolution)";
 
 pub const ACCOUNT_RESTRICTED: &str = "INSERT INTO accounts (id, kind, status, restricted_status,
      restricted_reason, restricted_by, restricted_at) VALUES (?1, ?2, ?3, ?3, ?4, ?5, ?6)

@@ -38,6 +38,7 @@ macro_rules! store_test_suite {
             denied_and_failed_disclose_nothing_and_change_no_fact,
             review_created_deleted_restored,
             ticket_opened_assigned_closed,
+            ticket_facts_of_one_batch_change_only_their_columns,
             employee_hired_changed_left,
             employee_suspended_then_reinstated,
             employee_learned_from_own_events_until_hr_speaks,
@@ -565,6 +566,67 @@ pub fn ticket_opened_assigned_closed(h: &mut dyn Harness) {
     assert_eq!(t.resolution.as_deref(), Some("refunded"));
     assert_eq!(t.kind.as_deref(), Some("order_issue"));
     assert_eq!(s.ticket("tkt-404").unwrap(), None);
+}
+
+/// One batch that closes, opens and assigns a ticket (in that ledger
+/// order), then one that opens it again without a customer: each kind of
+/// fact sets only its own columns, to the last value given.
+pub fn ticket_facts_of_one_batch_change_only_their_columns(h: &mut dyn Harness) {
+    let s = h.store();
+    let open = |id: &str, time: &str, attrs: &str| {
+        by(
+            "customer",
+            id,
+            time,
+            "cus-1",
+            "ticket.open",
+            &format!(r#","target":{{"type":"ticket","id":"tkt-7"}},"attrs":{attrs}"#),
+        )
+    };
+    index(
+        s,
+        &[
+            emp(
+                "u1",
+                "2026-05-01T09:00:00Z",
+                "emp-3",
+                "ticket.close",
+                r#","target":{"type":"ticket","id":"tkt-7"},"attrs":{"resolution":"duplicate"}"#,
+            ),
+            open(
+                "u2",
+                "2026-05-01T10:00:00Z",
+                r#"{"kind":"account","customer":"cus-1","seller":"sel-1"}"#,
+            ),
+            emp(
+                "u3",
+                "2026-05-01T11:00:00Z",
+                "emp-1",
+                "ticket.assign",
+                r#","target":{"type":"ticket","id":"tkt-7"}"#,
+            ),
+        ],
+    );
+    let t = s.ticket("tkt-7").unwrap().unwrap();
+    assert_eq!(t.opened, Some(ts("2026-05-01T10:00:00Z")));
+    assert_eq!(t.customer.as_deref(), Some("cus-1"));
+    assert_eq!(t.assignee.as_deref(), Some("emp-1"));
+    assert_eq!(t.closed, Some(ts("2026-05-01T09:00:00Z")));
+    assert_eq!(t.resolution.as_deref(), Some("duplicate"));
+
+    index(
+        s,
+        &[open("u4", "2026-05-02T10:00:00Z", r#"{"kind":"appeal"}"#)],
+    );
+    let t = s.ticket("tkt-7").unwrap().unwrap();
+    assert_eq!(t.opened, Some(ts("2026-05-02T10:00:00Z")));
+    assert_eq!(t.kind.as_deref(), Some("appeal"));
+    assert_eq!(t.customer, None);
+    assert_eq!(t.seller, None);
+    assert_eq!(t.assignee.as_deref(), Some("emp-1"));
+    assert_eq!(t.assigned_by.as_deref(), Some("emp-1"));
+    assert_eq!(t.closed_by.as_deref(), Some("emp-3"));
+    assert_eq!(t.resolution.as_deref(), Some("duplicate"));
 }
 
 pub fn employee_suspended_then_reinstated(h: &mut dyn Harness) {
