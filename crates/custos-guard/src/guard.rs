@@ -205,6 +205,9 @@ pub struct Prepared {
     target: String,
     /// The customers the request would show beyond ticket scope.
     beyond: Vec<String>,
+    /// The purpose code it cites ("" for none), which selects the
+    /// policies limited by `@purpose_codes`.
+    code: &'static str,
 }
 
 // Entities and context are built from Cedar values (`cedar-policy-core`),
@@ -694,6 +697,7 @@ impl Guard {
             target_key,
         )?;
         p.beyond = beyond;
+        p.code = code;
         Ok(p)
     }
 
@@ -741,6 +745,7 @@ impl Guard {
             approval,
             target,
             beyond: Vec::new(),
+            code: "",
         })
     }
 
@@ -748,7 +753,7 @@ impl Guard {
     pub fn evaluate(&self, p: &Prepared) -> Decision {
         let policies = self.policies();
         let set = match p.request.action() {
-            Some(a) => policies.for_action(a),
+            Some(a) => policies.for_request(a, p.code),
             None => &policies.set,
         };
         let entities = Entities::ref_cast(&p.entities);

@@ -96,7 +96,7 @@ pub struct Policies {
     /// others cannot apply to that action (the action hierarchy is fixed
     /// by the schema), so leaving them out changes no decision and halves
     /// the evaluation time of a customer-data request.
-    by_action: HashMap<EntityUid, PolicySet>,
+    by_action: HashMap<EntityUid, ByCode>,
     files: Vec<String>,
 }
 
@@ -131,21 +131,41 @@ impl Policies {
         &self.files
     }
 
-    /// The policies that can apply to `action`: all of them for an
-    /// action the schema does not know (Cedar then decides as usual).
-    pub(crate) fn for_action(&self, action: &EntityUid) -> &PolicySet {
-        self.by_action.get(action).unwrap_or(&self.set)
+    /// The policies that can apply to `action` with purpose code `code`
+    /// (`""` for none): all of them for an action the schema does not
+    /// know (Cedar then decides as usual).
+    pub(crate) fn for_request(&self, action: &EntityUid, code: &str) -> &PolicySet {
+        match self.by_action.get(action) {
+            Some(b) => b.by_code.get(code).unwrap_or(&b.any),
+            None => &self.set,
+        }
     }
+}
+
+/// One action's policies: those for any purpose code, and for each code
+/// some policy's `@purpose_codes` names, those plus the policies naming it.
+struct ByCode {
+    any: PolicySet,
+    by_code: HashMap<String, PolicySet>,
+}
+
+/// The purpose codes a policy's `@purpose_codes("a b")` limits it to: it
+/// is evaluated only for requests citing one of them (none: every request).
+fn purpose_codes(policy: &cedar_policy::Policy) -> Vec<&str> {
+    policy
+        .annotation("purpose_codes")
+        .map(|a| a.split_whitespace().collect())
+        .unwrap_or_default()
 }
 
 /// Splits `set` by the schema's actions: a policy goes to every action its
 /// action scope matches (`action`, `action == A`, `action in [..]` through
 /// the schema's action groups).
-fn split_by_action(
-    schema: &Schema,
-    set: &PolicySet,
-) -> Result<HashMap<EntityUid, PolicySet>, String> {
+fn split_by_action(schema: &Schema, set: &PolicySet) -> Result<HashMap<EntityUid, ByCode>, String> {
     let actions = schema.action_entities().map_err(|e| e.to_string())?;
+    let mut codes: Vec<&str> = set.policies().flat_map(purpose_codes).collect();
+    codes.sort_unstable();
+    codes.dedup();
     let mut out = HashMap::new();
     for action in actions.iter() {
         let uid = action.uid();
@@ -154,18 +174,28 @@ fn split_by_action(
             .map(|a| a.cloned().collect())
             .unwrap_or_default();
         lineage.push(uid.clone());
-        let mut subset = PolicySet::new();
-        for policy in set.policies() {
-            let applies = match policy.action_constraint() {
-                ActionConstraint::Any => true,
-                ActionConstraint::Eq(a) => a == uid,
-                ActionConstraint::In(groups) => groups.iter().any(|g| lineage.contains(g)),
-            };
-            if applies {
-                subset.add(policy.clone()).map_err(|e| e.to_string())?;
+        let applies = |policy: &cedar_policy::Policy| match policy.action_constraint() {
+            ActionConstraint::Any => true,
+            ActionConstraint::Eq(a) => a == uid,
+            ActionConstraint::In(groups) => groups.iter().any(|g| lineage.contains(g)),
+        };
+        // The policies of this action for requests citing `code` ("": any).
+        let subset = |code: &str| -> Result<PolicySet, String> {
+            let mut subset = PolicySet::new();
+            for policy in set.policies().filter(|p| applies(p)) {
+                let only = purpose_codes(policy);
+                if only.is_empty() || only.contains(&code) {
+                    subset.add(policy.clone()).map_err(|e| e.to_string())?;
+                }
             }
+            Ok(subset)
+        };
+        let mut by_code = HashMap::new();
+        for &code in &codes {
+            by_code.insert(code.to_owned(), subset(code)?);
         }
-        out.insert(uid, subset);
+        let any = subset("")?;
+        out.insert(uid, ByCode { any, by_code });
     }
     Ok(out)
 }
@@ -254,6 +284,20 @@ pub(crate) fn load(schema: &Schema, sources: &[PolicySource]) -> Result<Policies
                     }
                 },
             };
+            for code in purpose_codes(policy) {
+                if custos_core::PurposeCode::parse(code).is_none() {
+                    problems.push(PolicyProblem {
+                        file: src.file.clone(),
+                        line,
+                        column,
+                        policy: Some(id.clone()),
+                        message: format!(
+                            "unknown purpose code `{code}` in `@purpose_codes`; use {}",
+                            custos_core::PurposeCode::NAMES.join(", ")
+                        ),
+                    });
+                }
+            }
             if m.needs_approval && policy.effect() != cedar_policy::Effect::Forbid {
                 problems.push(PolicyProblem {
                     file: src.file.clone(),

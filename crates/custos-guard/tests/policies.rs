@@ -138,7 +138,7 @@ fn founding_case_table() {
                 json!({"ticket": "tkt-seller", "code": "seller_request"}),
             ),
             Verdict::Deny,
-            "ticket-no-customer",
+            "ticket-other-customer",
         ),
         (
             "order view bound to ticket",
@@ -422,7 +422,7 @@ fn quality_review_table() {
             "quality_review citing a ticket naming only a seller",
             view("emp-qa", "cus-1", qa("tkt-seller")),
             Verdict::Deny,
-            vec!["ticket-no-customer"],
+            vec!["ticket-other-customer"],
         ),
         (
             "quality_review without a ticket",
@@ -611,6 +611,17 @@ fn unknown_attribute_is_refused() {
     let err = bad_policy("@id(\"attr\")\n@reason(\"r\")\npermit (principal, action == Custos::Action::\"customer.view\", resource)\nwhen { principal.department == \"cs\" };\n");
     assert!(err.starts_with("extra.cedar:4:"), "{err}");
     assert!(err.contains("department"), "{err}");
+}
+
+#[test]
+fn unknown_purpose_code_in_an_annotation_is_refused() {
+    let err = bad_policy("@id(\"qa-only\")\n@purpose_codes(\"quality_reveiw\")\n@reason(\"r\")\nforbid (principal, action, resource);\n");
+    assert!(err.contains("extra.cedar"), "{err}");
+    assert!(
+        err.contains("unknown purpose code `quality_reveiw`"),
+        "{err}"
+    );
+    assert!(err.contains("quality_review"), "{err}");
 }
 
 #[test]
