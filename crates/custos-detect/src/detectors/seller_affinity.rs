@@ -276,11 +276,13 @@ impl SellerAffinity {
         }
         touched.sort_unstable();
         touched.dedup();
-        let peer = &self.peers[&group];
+        // A look-up counted after its wait may find the employee in a peer
+        // group that has disclosed nothing yet (a role change meanwhile).
+        let peer = self.peers.get(&group);
         let null = Null {
             n: st.entries.len() as u64,
             n_customers: w.cust.len().max(1) as f64,
-            peer: (peer.total >= cfg.peer_min_accesses).then_some(peer),
+            peer: peer.filter(|p| p.total >= cfg.peer_min_accesses),
             all: (self.all.total >= cfg.peer_min_accesses).then_some(&self.all),
             own: &st.own,
             own_prior: cfg.own_prior_accesses,
