@@ -261,6 +261,14 @@ pub(crate) fn load(schema: &Schema, sources: &[PolicySource]) -> Result<Policies
                 _ => format!("{}#{}", src.file, n),
             };
             let pid = PolicyId::new(&id);
+            // A problem of this policy, placed at its `@id`.
+            let problem = |message: String| PolicyProblem {
+                file: src.file.clone(),
+                line,
+                column,
+                policy: Some(id.clone()),
+                message,
+            };
             let m = PolicyMeta {
                 reason: policy.annotation("reason").map(str::to_owned),
                 obligations: policy
@@ -271,60 +279,37 @@ pub(crate) fn load(schema: &Schema, sources: &[PolicySource]) -> Result<Policies
                     None => false,
                     Some("needs_approval") => true,
                     Some(other) => {
-                        problems.push(PolicyProblem {
-                            file: src.file.clone(),
-                            line,
-                            column,
-                            policy: Some(id.clone()),
-                            message: format!(
-                                "unknown `@outcome(\"{other}\")`; the only outcome is `needs_approval`"
-                            ),
-                        });
+                        problems.push(problem(format!(
+                            "unknown `@outcome(\"{other}\")`; the only outcome is `needs_approval`"
+                        )));
                         false
                     }
                 },
             };
             for code in purpose_codes(policy) {
                 if custos_core::PurposeCode::parse(code).is_none() {
-                    problems.push(PolicyProblem {
-                        file: src.file.clone(),
-                        line,
-                        column,
-                        policy: Some(id.clone()),
-                        message: format!(
-                            "unknown purpose code `{code}` in `@purpose_codes`; use {}",
-                            custos_core::PurposeCode::NAMES.join(", ")
-                        ),
-                    });
+                    problems.push(problem(format!(
+                        "unknown purpose code `{code}` in `@purpose_codes`; use {}",
+                        custos_core::PurposeCode::NAMES.join(", ")
+                    )));
                 }
             }
             if m.needs_approval && policy.effect() != cedar_policy::Effect::Forbid {
-                problems.push(PolicyProblem {
-                    file: src.file.clone(),
-                    line,
-                    column,
-                    policy: Some(id.clone()),
-                    message: "`@outcome(\"needs_approval\")` belongs on a forbid policy".into(),
-                });
+                problems.push(problem(
+                    "`@outcome(\"needs_approval\")` belongs on a forbid policy".into(),
+                ));
             }
             if m.reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
-                problems.push(PolicyProblem {
-                    file: src.file.clone(),
-                    line,
-                    column,
-                    policy: Some(id.clone()),
-                    message: "missing `@reason(\"...\")`: every decision must say why in words a tool can show".into(),
-                });
+                problems.push(problem(
+                    "missing `@reason(\"...\")`: every decision must say why in words a tool can show"
+                        .into(),
+                ));
             }
             if let Some(prev) = origin.get(&pid) {
                 let prev_file = sources.get(*prev).map_or("?", |s| s.file.as_str());
-                problems.push(PolicyProblem {
-                    file: src.file.clone(),
-                    line,
-                    column,
-                    policy: Some(id.clone()),
-                    message: format!("the id `{id}` is already used in `{prev_file}`"),
-                });
+                problems.push(problem(format!(
+                    "the id `{id}` is already used in `{prev_file}`"
+                )));
                 continue;
             }
             if let Err(e) = set.add(policy.new_id(pid.clone())) {

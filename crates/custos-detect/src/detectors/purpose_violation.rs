@@ -1082,23 +1082,20 @@ mod tests {
         let cohort: Vec<String> = (0..120).map(|i| format!("cus-c{i}")).collect();
         let hits: Vec<&str> = cohort.iter().map(String::as_str).collect();
         t.search("emp-0", &hits, None);
-        let bursts: Vec<_> = t
-            .alerts_of("purpose_violation")
-            .into_iter()
-            .filter(|a| a.explain["kind"] == "burst")
-            .collect();
-        assert!(bursts.is_empty(), "{bursts:?}");
+        let bursts = |t: &Kit| -> Vec<_> {
+            t.alerts_of("purpose_violation")
+                .into_iter()
+                .filter(|a| a.explain["kind"] == "burst")
+                .collect()
+        };
+        assert!(bursts(&t).is_empty(), "{:?}", bursts(&t));
         for q in 0..6 {
             t.hours(5.0 / 60.0);
             let more: Vec<String> = (0..20).map(|i| format!("cus-q{q}-{i}")).collect();
             let hits: Vec<&str> = more.iter().map(String::as_str).collect();
             t.search("emp-0", &hits, None);
         }
-        let bursts: Vec<_> = t
-            .alerts_of("purpose_violation")
-            .into_iter()
-            .filter(|a| a.explain["kind"] == "burst")
-            .collect();
+        let bursts = bursts(&t);
         assert_eq!(bursts.len(), 1, "{:?}", t.alerts);
         assert!(
             bursts[0].explain["observed"].as_u64() >= Some(6),
