@@ -277,7 +277,8 @@ impl SellerAffinity {
         touched.sort_unstable();
         touched.dedup();
         // A look-up counted after its wait may find the employee in a peer
-        // group that has disclosed nothing yet (a role change meanwhile).
+        // group that has disclosed nothing yet (its role became known or
+        // changed meanwhile).
         let peer = self.peers.get(&group);
         let null = Null {
             n: st.entries.len() as u64,
