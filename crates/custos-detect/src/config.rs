@@ -166,6 +166,11 @@ pub struct PurposeViolationConfig {
     pub break_glass_alpha: f64,
     /// Floor of the expected break-glass rate per disclosure. Default 0.0005.
     pub min_break_glass_rate: f64,
+    /// Break-glass uses stating the same reason by two or more employees,
+    /// each within this many hours of the one before, are one shared
+    /// incident: the responders' uses in it do not count as any one's
+    /// unusual use. 0 switches this off. Default 4.
+    pub incident_gap_hours: u32,
     /// Spans, in hours, of the burst test: the customers disclosed
     /// without purpose within each span against all disclosed in it,
     /// tested at level `alpha` after a scan correction. Empty switches
@@ -208,6 +213,7 @@ impl Default for PurposeViolationConfig {
             break_glass_medium_at: 8,
             break_glass_alpha: 1e-4,
             min_break_glass_rate: 0.0005,
+            incident_gap_hours: 4,
             burst_hours: vec![1, 8],
             burst_min_customers: 6,
             burst_query_customers: 5,
@@ -512,6 +518,11 @@ pub struct DepartingConfig {
     pub alpha: f64,
     /// Alert on any disclosure after a resignation or termination. Default true.
     pub after_leave_alert: bool,
+    /// A resignation is often recorded during the leaver's last shift:
+    /// for this many hours after it, work under a valid ticket is that
+    /// shift's and only disclosures without one count. Default 12; 0
+    /// counts every disclosure at once. A termination has no grace.
+    pub resignation_grace_hours: u32,
 }
 
 impl Default for DepartingConfig {
@@ -527,6 +538,7 @@ impl Default for DepartingConfig {
             min_excess_tested: 10,
             alpha: 1e-4,
             after_leave_alert: true,
+            resignation_grace_hours: 12,
         }
     }
 }

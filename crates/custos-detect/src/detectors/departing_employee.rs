@@ -3,7 +3,10 @@
 //! `lookback_days` are compared with the employee's baseline before them
 //! and the alert (if any) is raised at the leave event's time. Any
 //! disclosure of customer data after a resignation or termination is an
-//! alert by itself.
+//! alert by itself, except that a resignation is often recorded during
+//! the leaver's last shift: for `resignation_grace_hours` after it, work
+//! under a valid ticket finishes that shift and only disclosures without
+//! one (or under break-glass) count.
 //!
 //! Test: with `b` = mean per active day over the baseline and `r` the
 //! same over the lookback (today's partial day included), alert when
@@ -17,10 +20,12 @@
 //! customers.
 
 use super::{slot, Ctx, Detector, DetectorKind, Finding, Out};
+use crate::access::Verdict;
 use crate::alert::{severity_floor_score, Severity};
 use crate::stats::poisson_sf_log10;
 use crate::world::DayStats;
 use custos_core::event::{LeaveReason, TargetType};
+use custos_core::time::MS_PER_HOUR;
 use custos_core::{Action, Timestamp};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -52,6 +57,11 @@ impl Detector for DepartingEmployee {
                 return;
             };
             if !cfg.after_leave_alert || reason == LeaveReason::Transferred || cx.now < left {
+                return;
+            }
+            let grace_ends = left + cfg.resignation_grace_hours as i64 * MS_PER_HOUR;
+            let unexplained = a.verdict.is_violation() || a.verdict == Verdict::BreakGlass;
+            if reason == LeaveReason::Resigned && cx.now < grace_ends && !unexplained {
                 return;
             }
             let st = slot(&mut self.emps, a.emp);
@@ -234,6 +244,39 @@ mod tests {
         let a = t.alerts_of("departing_employee");
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].severity, crate::Severity::High);
+    }
+
+    #[test]
+    fn the_last_shift_after_a_resignation_is_recorded_is_not_after_leaving() {
+        let mut t = Kit::new();
+        weeks_of_work(&mut t, "emp-1", 30, 1, "a");
+        t.leave("emp-1", "resigned");
+        // The rest of the shift: tickets assigned to the leaver.
+        for i in 0..5 {
+            let (c, tk) = (format!("cus-s{i}"), format!("t-s{i}"));
+            t.ticket(&tk, "order_issue", Some(&c), None);
+            t.assign("emp-1", &tk);
+            t.hours(0.2);
+            t.view("emp-1", &c, Some(&tk));
+        }
+        assert!(t.alerts_of("departing_employee").is_empty(), "{:?}", t.alerts);
+        // A look-up without a ticket in the same shift counts.
+        t.view("emp-1", "cus-z", None);
+        assert_eq!(t.alerts_of("departing_employee").len(), 1);
+    }
+
+    #[test]
+    fn ticketed_work_after_the_grace_or_a_termination_counts() {
+        for (reason, wait) in [("resigned", 13.0), ("terminated", 0.5)] {
+            let mut t = Kit::new();
+            weeks_of_work(&mut t, "emp-1", 30, 1, "a");
+            t.leave("emp-1", reason);
+            t.hours(wait);
+            t.ticket("t-x", "order_issue", Some("cus-x"), None);
+            t.assign("emp-1", "t-x");
+            t.view("emp-1", "cus-x", Some("t-x"));
+            assert_eq!(t.alerts_of("departing_employee").len(), 1, "{reason}");
+        }
     }
 
     #[test]

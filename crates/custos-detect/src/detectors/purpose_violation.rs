@@ -56,7 +56,11 @@
 //! `break_glass_low_at` uses in the window that honest peers would not
 //! explain raise a low alert (medium from `break_glass_medium_at`),
 //! updated with each further use. With `break_glass_low_at = 1` every
-//! use alerts.
+//! use alerts. An incident has several responders: uses stating the
+//! same reason by two or more employees, each within
+//! `incident_gap_hours` of the one before, form a shared incident, and
+//! its uses (the first responder's earlier ones too) are not counted as
+//! anyone's own. One person repeating a reason is not an incident.
 
 use super::{fmt_p, p_json, slot, Ctx, Detector, DetectorKind, Finding, Out};
 use crate::access::Verdict;
@@ -231,7 +235,8 @@ struct EmpState {
     disclosures: DayRing,
     /// The employee's own days before the window, decayed.
     history: History,
-    break_glass: VecDeque<(i64, Box<str>)>,
+    /// Break-glass uses in the window: (time, event id, stated reason).
+    break_glass: VecDeque<(i64, Box<str>, Option<Box<str>>)>,
     /// Customers disclosed in the longest burst span: (time, customer,
     /// disclosed in violation and not explained for them).
     recent: VecDeque<(i64, u32, bool)>,
@@ -255,6 +260,55 @@ pub(crate) struct PurposeViolation {
     /// Disclosures and break-glass uses per team: a team too small for a
     /// quantile still shows whether its shift uses break-glass.
     teams: FxHashMap<u32, DayRing>,
+    /// Runs of break-glass uses by stated reason (trimmed, lower case),
+    /// those ending within the window.
+    incidents: FxHashMap<Box<str>, VecDeque<IncidentRun>>,
+}
+
+/// Break-glass uses stating one reason, each within the gap of the one
+/// before.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct IncidentRun {
+    start: i64,
+    end: i64,
+    last_emp: u32,
+    /// A second employee has used it: a shared incident.
+    shared: bool,
+}
+
+/// Records a break-glass use of `reason` by `emp` at `now`.
+fn note_incident(
+    incidents: &mut FxHashMap<Box<str>, VecDeque<IncidentRun>>,
+    reason: &str,
+    emp: u32,
+    now: i64,
+    gap_ms: i64,
+) {
+    let runs = incidents.entry(reason.into()).or_default();
+    match runs.back_mut() {
+        Some(r) if now - r.end <= gap_ms => {
+            r.shared |= r.last_emp != emp;
+            r.end = now;
+            r.last_emp = emp;
+        }
+        _ => runs.push_back(IncidentRun {
+            start: now,
+            end: now,
+            last_emp: emp,
+            shared: false,
+        }),
+    }
+}
+
+/// Whether a use of `reason` at `t` belongs to a shared incident.
+fn in_shared_incident(
+    incidents: &FxHashMap<Box<str>, VecDeque<IncidentRun>>,
+    reason: Option<&str>,
+    t: i64,
+) -> bool {
+    reason
+        .and_then(|r| incidents.get(r))
+        .is_some_and(|runs| runs.iter().any(|x| x.shared && x.start <= t && t <= x.end))
 }
 
 impl Detector for PurposeViolation {
@@ -332,11 +386,28 @@ impl Detector for PurposeViolation {
             .max(mates_glass);
 
         if glass && cfg.break_glass_alert {
-            st.break_glass.push_back((cx.now, ev_id.clone()));
+            let reason: Option<Box<str>> = cx
+                .ev
+                .purpose
+                .as_ref()
+                .and_then(|p| p.reason.as_deref())
+                .map(|r| r.trim().to_lowercase())
+                .filter(|r| !r.is_empty())
+                .map(Into::into);
+            if let (Some(r), true) = (&reason, cfg.incident_gap_hours > 0) {
+                let gap = cfg.incident_gap_hours as i64 * MS_PER_HOUR;
+                note_incident(&mut self.incidents, r, a.emp, cx.now, gap);
+            }
+            st.break_glass.push_back((cx.now, ev_id.clone(), reason));
             while st.break_glass.front().is_some_and(|b| b.0 < from_ms) {
                 st.break_glass.pop_front();
             }
-            let n = st.break_glass.len() as u64;
+            // Every use counts when every use is to alert.
+            let own = |b: &&(i64, Box<str>, Option<Box<str>>)| {
+                cfg.break_glass_low_at <= 1
+                    || !in_shared_incident(&self.incidents, b.2.as_deref(), b.0)
+            };
+            let n = st.break_glass.iter().filter(own).count() as u64;
             let (rate, _) = honest_rate(
                 (peer_b, peer_m),
                 (st.disclosures.b, st.disclosures.m),
@@ -371,8 +442,9 @@ impl Detector for PurposeViolation {
                 ),
                 sellers: Vec::new(),
                 customers: a.customers.len() as u64,
-                evidence: st.break_glass.iter().map(|x| x.1.to_string()).collect(),
+                evidence: st.break_glass.iter().filter(own).map(|x| x.1.to_string()).collect(),
                 explain: json!({"kind": "break_glass", "observed": n, "expected": expected,
+                    "in_shared_incidents": st.break_glass.len() as u64 - n,
                     "peer_rate": rate, "p_value": p_json(log10_p), "log10_p": log10_p,
                     "alpha": cfg.break_glass_alpha, "peer_group": cx.world.peer_name(group),
                     "window_days": cfg.window_days}),
@@ -524,6 +596,13 @@ impl Detector for PurposeViolation {
         self.teams.retain(|_, t| {
             t.prune(from_day);
             t.m > 0
+        });
+        let from_ms = from_day * MS_PER_DAY;
+        self.incidents.retain(|_, runs| {
+            while runs.front().is_some_and(|r| r.end < from_ms) {
+                runs.pop_front();
+            }
+            !runs.is_empty()
         });
         let decay = 0.5f64.powf(1.0 / c.history_halflife_days.max(1) as f64);
         let mut rates: BTreeMap<u32, [Vec<f64>; 7]> = BTreeMap::new();
@@ -1000,6 +1079,44 @@ mod tests {
         let a = t.alerts_of("purpose_violation");
         assert_eq!(a.len(), 1, "updated, not repeated");
         assert_eq!(a[0].severity, Severity::Medium);
+    }
+
+    #[test]
+    fn responders_to_one_incident_are_not_each_unusual() {
+        let glass = || json!({"code": "break_glass", "reason": "INC-7 payments down"});
+        let mut t = Kit::new();
+        // The first responder works alone for a while, then a second joins.
+        for i in 0..4 {
+            t.view_purpose("emp-1", &format!("cus-{i}"), glass());
+            t.hours(0.1);
+        }
+        for i in 0..12 {
+            let who = if i % 2 == 0 { "emp-2" } else { "emp-1" };
+            t.view_purpose(who, &format!("cus-x{i}"), glass());
+            t.hours(0.1);
+        }
+        assert!(t.alerts_of("purpose_violation").is_empty(), "{:?}", t.alerts);
+    }
+
+    #[test]
+    fn a_reason_another_used_hours_before_is_no_shared_incident() {
+        let glass = || json!({"code": "break_glass", "reason": " Outage "});
+        let mut t = Kit::new();
+        t.view_purpose("emp-2", "cus-0", json!({"code": "break_glass", "reason": "outage"}));
+        t.hours(5.0);
+        for i in 0..5 {
+            t.view_purpose("emp-1", &format!("cus-{i}"), glass());
+        }
+        let a = t.alerts_of("purpose_violation");
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].explain["in_shared_incidents"], 0);
+        // A colleague joining now makes the run shared; the alert stays
+        // (alerts are never withdrawn) but counts no further uses.
+        t.view_purpose("emp-2", "cus-9", json!({"code": "break_glass", "reason": "outage"}));
+        t.view_purpose("emp-1", "cus-10", glass());
+        let a = t.alerts_of("purpose_violation");
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].explain["observed"], 5);
     }
 
     #[test]
