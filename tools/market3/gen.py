@@ -22,6 +22,7 @@ DAY = 24 * H
 
 START = datetime(2025, 9, 1, tzinfo=timezone.utc)  # a Monday
 START_MS = int(START.timestamp() * 1000)
+WARM = 28  # days of marketplace-only history (orders, reviews) before staff activity starts
 
 # site: (utc offset hours, subnet)
 SITES = {
@@ -67,7 +68,7 @@ class Out:
         self.n = 0
         self.days = days
         self.end_ms = START_MS + days * DAY
-        self.flushed_until = START_MS
+        self.flushed_until = START_MS - WARM * DAY
         self.clamped = 0
         self.dropped = 0
         self.by_action = defaultdict(int)
@@ -428,6 +429,13 @@ class Sim:
     def market_day(self, d):
         r = self.r
         base = START_MS + d * DAY
+        n = self.orders_reviews_day(d, False)
+        # system bans of sellers / customers
+        self.market_tickets_day(d, n)
+
+    def orders_reviews_day(self, d, history):
+        r = self.r
+        base = START_MS + d * DAY
         wdf = [1.0, 0.95, 0.95, 1.0, 1.1, 1.3, 1.25][d % 7]
         n = self.poisson(self.a.customers * 0.045 * wdf)
         # evening-heavy (UTC): warp uniform times, then keep them sorted
@@ -440,8 +448,14 @@ class Sim:
             t = max(self.o_t[oi] + H, base + r.randrange(DAY))
             if t >= base + DAY:
                 t = base + DAY - r.randrange(1, H)
-            self.place_review(oi, rating, t, kind)
-        # system bans of sellers / customers
+            self.place_review(oi, rating, t, "history" if history else kind)
+        for c, s in self.decoy_plan.pop(d, []):
+            self.place_order(c, s, base + r.randrange(DAY), d, decoy=True)
+        return n
+
+    def market_tickets_day(self, d, n):
+        r = self.r
+        base = START_MS + d * DAY
         for _ in range(self.poisson(len(self.sellers) * 0.0007)):
             s = self.sellers[self.pick_weighted(self.s_cum) if r.random() < 0.3 else r.randrange(len(self.sellers))]
             if s in self.key_sellers or self.s_state[s] != "active":
@@ -547,7 +561,7 @@ class Sim:
         self.sel_reviews[s].append(vi)
         self.E(t, cust_actor(c), "review.create", {"type": "review", "id": rid},
                attrs={"seller": s, "product": self.o_prod[oi], "rating": rating})
-        if c in self.decoy_set:
+        if c in self.decoy_set or kind == "history":
             return vi
         if rating <= 2 and kind == "normal" and r.random() < self.s_disp[s] * 0.6:
             tt = t + r.randrange(2 * H, 4 * DAY)
@@ -630,8 +644,6 @@ class Sim:
         """A customer contacts support; ticket created just before pick-up."""
         r = self.r
         t_open = t - int(min(30 * H, max(2 * MIN, r.expovariate(1 / (2.5 * H)))))
-        if t_open < START_MS:
-            t_open = START_MS + r.randrange(MIN, 10 * MIN)
         u = r.random()
         oi = self.random_order_before(t_open) if u < 0.72 else None
         if oi is not None:
@@ -735,10 +747,8 @@ class Sim:
             mates = by_team.get(e.team)
             if not mates:
                 continue
-            if e.leave_day <= d or d in e.vac:
-                pass
-            elif r.random() < 0.7:
-                continue  # a sick day: the follow-up waits
+            if not (e.leave_day <= d or d in e.vac):
+                continue  # day off or sick: the follow-up waits for the owner
             cov = mates[r.randrange(len(mates))]
             e.pending = [x for x in e.pending if x[0] > d]
             la = self.lookalikes["queue_cover"]
@@ -1270,8 +1280,18 @@ class Sim:
             return st, min(D, st + length)
 
         p_subtle = 0.2 + 0.6 * self.cover
+        # per scenario kind: a mix of subtle and blatant insiders (share set by --cover)
+        styles = {}
+        for scen in sorted(set(plan)):
+            k = plan.count(scen)
+            ns = sum(1 for _ in range(k) if r.random() < p_subtle)
+            if k >= 2 and 0.25 <= self.cover <= 0.75:
+                ns = min(k - 1, max(1, ns))
+            lst = [True] * ns + [False] * (k - ns)
+            r.shuffle(lst)
+            styles[scen] = lst
         for scen in plan:
-            subtle = r.random() < p_subtle
+            subtle = styles[scen].pop()
             broker = self.brokers[bi % len(self.brokers)]
             bi += 1
             role = {"reviewer_dossier_sale": "support-agent", "competitor_buyer_poach": "seller-success",
@@ -1591,20 +1611,20 @@ class Sim:
         self.broker_bots = defaultdict(list)
         self.plan_insiders()
         E = self.E
-        # roster at start
-        t = START_MS
+        # roster at the start of the stream
+        t = START_MS - WARM * DAY
         for e in self.emps:
             E(t + r.randrange(0, 2000), sys_actor("hris"), "employee.hire", {"type": "employee", "id": e.id},
               attrs={"role": e.role, "team": e.team, "site": e.site})
         # honeytokens seeded as reviewers of at-risk sellers
+        self.decoy_plan = defaultdict(list)
         for i, c in enumerate(self.decoys):
-            E(START_MS + 5 * MIN + i * 1000, sys_actor("custos-decoy"), "honeytoken.plant", {"type": "customer", "id": c})
-        for c in self.decoys:
+            E(t + 5 * MIN + i * 1000, sys_actor("custos-decoy"), "honeytoken.plant", {"type": "customer", "id": c})
             for _ in range(r.choice([1, 2, 2, 3])):
-                s = self.at_risk[r.randrange(len(self.at_risk))]
-                tt = START_MS + r.randrange(10 * MIN, max(11 * MIN, min(3, self.days) * DAY - 13 * DAY // 1))
-                tt = START_MS + r.randrange(10 * MIN, min(3, self.days) * DAY // 2)
-                self.place_order(c, s, tt, 0, decoy=True)
+                self.decoy_plan[-r.randrange(14, WARM)].append((c, self.at_risk[r.randrange(len(self.at_risk))]))
+        for d in range(-WARM, 0):
+            self.orders_reviews_day(d, True)
+            self.out.flush(d - 3)
         hi = 0
         t_start = _time.time()
         for d in range(self.days):
