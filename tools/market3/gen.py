@@ -297,6 +297,7 @@ class Sim:
             self.catalog[s] = ["item-%06d" % (pseq + j) for j in range(k)]
             pseq += k + r.randrange(1, 30)
         self.s_state = {s: "active" for s in self.sellers}
+        self.recent_seller_bans = []
         self.s_ban = {}  # seller -> (reason, t)
         self.c_state = {}
         self.c_ban = {}
@@ -585,6 +586,8 @@ class Sim:
         if wave:
             at["rule"] = wave
         self.E(t, sys_actor("trust-engine"), "account.ban", {"type": "seller", "id": s}, attrs=at)
+        if wave is None:
+            self.recent_seller_bans.append((s, t))
         if appeal_p is None:
             appeal_p = 0.55
         if r.random() < appeal_p:
@@ -1340,7 +1343,10 @@ class Sim:
             ins["targets"] = [prim] + socks
             # schedule bans of the broker's sellers during the window so there is something to revive
             for i, s in enumerate(ins["targets"]):
-                bd = st + (en - st) * i // max(1, len(ins["targets"])) + r.randrange(0, max(1, (en - st) // 3))
+                if subtle:
+                    bd = st + (en - st) * i // max(1, len(ins["targets"])) + r.randrange(0, max(1, (en - st) // 3))
+                else:
+                    bd = st + r.randrange(0, max(1, (en - st) // 2))
                 self.la_plan[min(self.days - 1, bd)].append(("broker_ban", (s, ins)))
         e.ins = ins
         self.insiders.append(ins)
@@ -1472,11 +1478,15 @@ class Sim:
                     self.mark(ins, self.export(e, t + 2 * MIN, cs, "xlsx", d), "export", cs, comp)
                     self.mark(ins, None, "x", None, ins["client"])
         elif part in ("paid_review_purge", "purge"):
-            lam = (0.45 if subtle else 9) * I
+            wd = max(1.0, (ins["end_day"] - ins["start_day"] + 1) * 5 / 7)
+            lam = (max(0.45, 5 / wd) if subtle else 9) * I
             for _ in range(self.poisson(lam)):
                 t = at()
                 pool = [vi for s in ins["targets"] for vi in self.sel_reviews.get(s, [])
                         if self.v_rating[vi] <= 2 and not self.v_del[vi] and self.v_t[vi] < t - H]
+                if not pool:
+                    pool = [vi for s in ins["targets"] for vi in self.sel_reviews.get(s, [])
+                            if self.v_rating[vi] == 3 and not self.v_del[vi] and self.v_t[vi] < t - H]
                 if not pool:
                     break
                 vi = pool[r.randrange(len(pool))]
@@ -1503,7 +1513,7 @@ class Sim:
         elif part in ("banned_seller_revival", "revive"):
             for s in ins["targets"]:
                 st = self.s_ban.get(s)
-                if self.s_state[s] != "banned" or not st or st[1] > t1 or st[0] not in ("fraud", "review_manipulation"):
+                if self.s_state[s] not in ("banned", "suspended") or not st or st[1] > t1 or st[0] not in ("fraud", "review_manipulation"):
                     continue
                 if r.random() > (0.5 if subtle else 0.9):
                     continue
@@ -1527,9 +1537,20 @@ class Sim:
                         p = {"ticket": appeal, "code": "fraud_investigation"}
                 self.reactivate(e, "seller", s, t, d, appeal, p)
                 self.mark(ins, t, "reactivate", None, s)
-                if d + 4 < ins["end_day"] and r.random() < 0.6:
+                lo, hi = (d + 3, d + 9) if subtle else (d + 1, d + 4)
+                if lo < ins["end_day"] and r.random() < (0.5 if subtle else 0.8):
                     # the system catches the seller again; the insider will revive it again
-                    self.la_plan[r.randrange(d + 3, ins["end_day"])].append(("broker_ban", (s, ins)))
+                    self.la_plan[r.randrange(lo, min(hi, ins["end_day"]))].append(("broker_ban", (s, ins)))
+            # blatant: the broker's other clients, recently banned for fraud / review manipulation
+            if not subtle and r.random() < 0.35 * I:
+                cand = [(s, bt) for s, bt in self.recent_seller_bans[-60:]
+                        if self.s_state[s] == "banned" and s not in ins["targets"] and bt < t1 - H and bt > t0 - 5 * DAY
+                        and self.s_ban[s][0] in ("fraud", "review_manipulation")]
+                if cand:
+                    s, bt = cand[r.randrange(len(cand))]
+                    t = max(bt + H, t0 + r.randrange(20 * MIN, span))
+                    self.reactivate(e, "seller", s, t, d, None, None)
+                    self.mark(ins, t, "reactivate_other_client", None, s)
             # also revive banned fake-reviewer accounts used by the broker's sellers
             if not subtle and r.random() < 0.3 * I:
                 bc = [c for c in self.broker_bots.get(ins["broker"], []) if self.c_state.get(c) == "banned"]
