@@ -315,7 +315,7 @@ class Sim:
         # key accounts: three biggest sellers
         self.key_sellers = self.sellers[:3]
         # at-risk sellers: high negative share, mid popularity (decoys seeded among their reviewers)
-        mid = [s for s in self.sellers[15:min(ns, 400)] if self.s_neg[s] >= 0.2]
+        mid = [s for s in self.sellers[10:max(60, min(ns // 4, 400))] if self.s_neg[s] >= 0.2]
         if len(mid) < 6:
             mid = sorted(self.sellers[5:], key=lambda s: -self.s_neg[s])[:12]
         self.at_risk = mid
