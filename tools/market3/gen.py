@@ -781,7 +781,8 @@ class Sim:
         if new and e.mentor is not None:
             # shadowing: trainee looks at mentor's open tickets (mentor's ticket, not assigned to trainee)
             m = e.mentor
-            mt = [tk for tk in self.recent_closed[-400:] if tk.owner == m.id][-3:]
+            # only tickets already closed by now: one cannot look at a ticket that does not exist yet
+            mt = [tk for tk in self.recent_closed[-400:] if tk.owner == m.id and tk.close_t <= t][-3:]
             for tk in mt:
                 t += r.randrange(5 * MIN, 20 * MIN)
                 self.view(e, t, tk.cust, ["name", "orders"], {"ticket": tk.id, "code": "customer_request", "reason": "shadowing"}, d)
@@ -813,7 +814,8 @@ class Sim:
             tk = self.customer_ticket(e, t, d)
             t = self.work_customer_ticket(e, tk, t, d)
             self.close(e, tk, t, "resolved_escalation", d)
-        team = [tk for tk in self.recent_closed[-3000:] if tk.owner and tk.owner in self.team_of and self.team_of[tk.owner] == e.team]
+        team = [tk for tk in self.recent_closed[-3000:] if tk.owner and tk.owner in self.team_of and self.team_of[tk.owner] == e.team
+                and tk.close_t <= t]
         if team:
             k = min(len(team), self.poisson(6))
             la = self.lookalikes["lead_audit"]
@@ -834,7 +836,7 @@ class Sim:
             la["members"].append(e.id)
         for _ in range(self.poisson(16)):
             tk = pool[r.randrange(len(pool))]
-            if tk.owner == e.id:
+            if tk.owner == e.id or tk.close_t > t:
                 continue
             p = {"ticket": tk.id, "code": "quality_review"}
             t += r.randrange(8 * MIN, 25 * MIN)
@@ -1375,7 +1377,7 @@ class Sim:
         if r.random() >= self.cover:
             return None if r.random() < 0.7 else {"code": code}
         u = r.random()
-        own = [tk for tk in self.recent_closed[-500:] if tk.owner == e.id and tk.cust != c]
+        own = [tk for tk in self.recent_closed[-500:] if tk.owner == e.id and tk.cust != c and tk.open_t < t]
         old = [tk for tk in self.cust_tix.get(c, []) if tk.close_t and tk.close_t < t - 10 * DAY]
         if u < 0.45 and own:
             return {"ticket": own[-1 - r.randrange(min(5, len(own)))].id, "code": code}
@@ -1459,6 +1461,8 @@ class Sim:
                 if not buyers:
                     break
                 t = at()
+                if tk is not None and t <= tt:
+                    t = tt + r.randrange(MIN, 30 * MIN)  # the ticket must exist before it is cited
                 oi = buyers[r.randrange(len(buyers))]
                 if self.o_t[oi] >= t:
                     continue
