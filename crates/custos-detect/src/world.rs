@@ -104,8 +104,8 @@ pub(crate) struct ReviewInfo {
     pub author: u32,
     pub rating: u8,
     pub created: i64,
-    /// A review_dispute ticket named this review.
-    pub disputed: bool,
+    /// The last review_dispute ticket that named this review.
+    pub dispute: Option<Box<str>>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -482,7 +482,7 @@ impl World {
                         author: c,
                         rating,
                         created: now,
-                        disputed: false,
+                        dispute: None,
                     },
                 );
             }
@@ -683,7 +683,7 @@ impl World {
             }
             if let Some(r) = ev.attr_str("review") {
                 if let Some(ri) = self.reviews.get_mut(r) {
-                    ri.disputed = true;
+                    ri.dispute = Some(t.into());
                 }
             }
         }

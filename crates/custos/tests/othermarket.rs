@@ -1,7 +1,8 @@
-//! A marketplace from a generator written apart from Custos
-//! (`tools/othermarket/gen.py`, from the contracts only) goes through the
-//! real binary: every line is accepted, the ledger verifies, and the
-//! evaluation scores each of its insiders. Needs `python3`: skipped with a
+//! Marketplaces from generators written apart from Custos
+//! (`tools/othermarket/gen.py` and `tools/market3/gen.py`, each from the
+//! contracts only, by different hands) go through the real binary: every
+//! line is accepted, the ledger verifies, and the evaluation scores each
+//! of their insiders. Needs `python3`: skipped with a
 //! reason outside CI when it is missing, a failure in CI.
 #![allow(clippy::unwrap_used)]
 
@@ -18,46 +19,41 @@ fn python() -> Option<&'static str> {
     match ok {
         true => Some("python3"),
         false if std::env::var_os("CI").is_some() => {
-            panic!("python3 is required in CI for tools/othermarket/gen.py")
+            panic!("python3 is required in CI for the generators in tools/")
         }
         false => {
-            eprintln!("skipped: python3 not found, so tools/othermarket/gen.py cannot run");
+            eprintln!("skipped: python3 not found, so the generators in tools/ cannot run");
             None
         }
     }
 }
 
-#[test]
-fn an_independent_generators_marketplace_is_accepted_verified_and_scored() {
-    let Some(python) = python() else { return };
+/// Runs `tools/GEN/gen.py` with `args`, ingests its events into a new
+/// data dir, checks every line is accepted and the ledger verifies, and
+/// returns the evaluation report and the truth.
+fn ingest_and_score(gen: &str, args: &[&str]) -> Option<(serde_json::Value, serde_json::Value)> {
+    let python = python()?;
     let dir = tempfile::tempdir().unwrap();
     let market = dir.path().join("market");
-    let gen = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tools/othermarket/gen.py");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../../tools/{gen}/gen.py"));
     let o = Command::new(python)
-        .arg(&gen)
-        .args([
-            "--employees",
-            "100",
-            "--customers",
-            "6000",
-            "--sellers",
-            "200",
-        ])
-        .args(["--days", "14", "--seed", "3", "--out"])
+        .arg(&script)
+        .args(args)
+        .arg("--out")
         .arg(&market)
         .output()
         .unwrap();
     assert!(o.status.success(), "{}", stderr(&o));
     let events = market.join("events.jsonl");
     let lines = std::fs::read_to_string(&events).unwrap().lines().count() as u64;
-    assert!(lines > 10_000, "{lines} events");
+    assert!(lines > 10_000, "{gen}: {lines} events");
 
     let data = dir.path().join("data");
     let o = run(&data, &["ingest", events.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let summary: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(summary["accepted"], lines, "{summary}");
-    assert_eq!(summary["rejected"], 0, "{summary}");
+    assert_eq!(summary["accepted"], lines, "{gen}: {summary}");
+    assert_eq!(summary["rejected"], 0, "{gen}: {summary}");
 
     let o = run(&data, &["verify"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
@@ -77,11 +73,58 @@ fn an_independent_generators_marketplace_is_accepted_verified_and_scored() {
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let truth: serde_json::Value = serde_json::from_slice(&std::fs::read(&truth).unwrap()).unwrap();
     let insiders = truth["insiders"].as_array().unwrap().len() as u64;
-    assert!(insiders >= 8, "{truth}");
-    assert_eq!(report["insiders"], insiders, "{report}");
+    assert_eq!(report["insiders"], insiders, "{gen}: {report}");
+    Some((report, truth))
+}
+
+#[test]
+fn an_independent_generators_marketplace_is_accepted_verified_and_scored() {
+    let args = [
+        "--employees",
+        "100",
+        "--customers",
+        "6000",
+        "--sellers",
+        "200",
+        "--days",
+        "14",
+        "--seed",
+        "3",
+    ];
+    let Some((report, truth)) = ingest_and_score("othermarket", &args) else {
+        return;
+    };
+    assert!(truth["insiders"].as_array().unwrap().len() >= 8, "{truth}");
     // A decoy touched is caught on any marketplace, whoever made it.
     assert_eq!(
         report["per_scenario"]["honeytoken"]["detected"], 1,
         "{report}"
     );
+}
+
+/// `tools/market3/gen.py`, a second generator by yet another hand: its
+/// decoys are touched only by chance, so only the scoring is checked.
+#[test]
+fn a_second_independent_marketplace_is_accepted_verified_and_scored() {
+    let args = [
+        "--employees",
+        "100",
+        "--customers",
+        "5000",
+        "--sellers",
+        "200",
+        "--days",
+        "14",
+        "--seed",
+        "2",
+    ];
+    let Some((report, truth)) = ingest_and_score("market3", &args) else {
+        return;
+    };
+    assert!(truth["insiders"].as_array().unwrap().len() >= 3, "{truth}");
+    assert!(
+        !truth["honeytokens"].as_array().unwrap().is_empty(),
+        "{truth}"
+    );
+    assert!(report["detected"].as_u64().is_some(), "{report}");
 }

@@ -259,7 +259,11 @@ mod tests {
             t.hours(0.2);
             t.view("emp-1", &c, Some(&tk));
         }
-        assert!(t.alerts_of("departing_employee").is_empty(), "{:?}", t.alerts);
+        assert!(
+            t.alerts_of("departing_employee").is_empty(),
+            "{:?}",
+            t.alerts
+        );
         // A look-up without a ticket in the same shift counts.
         t.view("emp-1", "cus-z", None);
         assert_eq!(t.alerts_of("departing_employee").len(), 1);

@@ -1095,14 +1095,22 @@ mod tests {
             t.view_purpose(who, &format!("cus-x{i}"), glass());
             t.hours(0.1);
         }
-        assert!(t.alerts_of("purpose_violation").is_empty(), "{:?}", t.alerts);
+        assert!(
+            t.alerts_of("purpose_violation").is_empty(),
+            "{:?}",
+            t.alerts
+        );
     }
 
     #[test]
     fn a_reason_another_used_hours_before_is_no_shared_incident() {
         let glass = || json!({"code": "break_glass", "reason": " Outage "});
         let mut t = Kit::new();
-        t.view_purpose("emp-2", "cus-0", json!({"code": "break_glass", "reason": "outage"}));
+        t.view_purpose(
+            "emp-2",
+            "cus-0",
+            json!({"code": "break_glass", "reason": "outage"}),
+        );
         t.hours(5.0);
         for i in 0..5 {
             t.view_purpose("emp-1", &format!("cus-{i}"), glass());
@@ -1112,7 +1120,11 @@ mod tests {
         assert_eq!(a[0].explain["in_shared_incidents"], 0);
         // A colleague joining now makes the run shared; the alert stays
         // (alerts are never withdrawn) but counts no further uses.
-        t.view_purpose("emp-2", "cus-9", json!({"code": "break_glass", "reason": "outage"}));
+        t.view_purpose(
+            "emp-2",
+            "cus-9",
+            json!({"code": "break_glass", "reason": "outage"}),
+        );
         t.view_purpose("emp-1", "cus-10", glass());
         let a = t.alerts_of("purpose_violation");
         assert_eq!(a.len(), 1);

@@ -6,8 +6,9 @@
 //! review bomb: its author or seller had an abnormal number of reviews
 //! that hour), and no ticket justifies it (see [`explained`]: a cited
 //! report or dispute naming the review, a cited review_dispute of the
-//! seller, a dispute naming the review, or a review_dispute of the seller
-//! assigned to the moderator).
+//! seller, a dispute naming the review that is open or closed within
+//! `dispute_grace_days`, or a review_dispute of the seller assigned to
+//! the moderator).
 //!
 //! Null model, two views, the more significant taken (×2):
 //! - rate: each of the moderator's `D` deletions in the window (any
@@ -581,7 +582,8 @@ fn no_ticket_finding(
 
 /// Whether a ticket justifies the deletion: the delete cites a ticket
 /// about this review (a report or dispute naming it) or a review_dispute
-/// of the seller; or a dispute names this review; or the moderator was
+/// of the seller; or a dispute names this review and is open or closed
+/// within `dispute_grace_days`; or the moderator was
 /// assigned, within `dispute_grace_days`, a review_dispute of the seller
 /// that names no particular review (one that names a review justifies
 /// that review only).
@@ -601,7 +603,12 @@ fn explained(cx: &Ctx<'_>, e: u32, rid: &str, r: &crate::world::ReviewInfo) -> b
             return true;
         }
     }
-    if r.disputed {
+    // A dispute naming the review explains its deletion by whoever
+    // handles it, while it is open and for the grace after it closed; a
+    // dispute settled weeks ago (the review kept) does not.
+    let grace = cx.cfg.review_deletion.dispute_grace_days as i64 * MS_PER_DAY;
+    let dispute = r.dispute.as_deref().and_then(|d| w.tickets.get(d));
+    if dispute.is_some_and(|d| d.closed.is_none_or(|c| cx.now - c <= grace)) {
         return true;
     }
     assigned_dispute(cx, e, s)
@@ -874,6 +881,46 @@ mod tests {
         assert_eq!(a[0].sellers, vec!["sel-big".to_string()]);
         assert_eq!(a[0].evidence.len(), 3);
         assert!(a[0].explain["peer_rate"].as_f64().unwrap() < 0.01);
+    }
+
+    /// `sel-new`'s five negative reviews were disputed and the disputes
+    /// settled (reviews kept); `wait_days` later emp-m deletes three of
+    /// them citing an unrelated report.
+    fn settled_disputes_then_deletions(wait_days: f64) -> Kit {
+        let mut t = Kit::new();
+        skewed_reviews(&mut t);
+        moderation(&mut t, &["emp-p1", "emp-p2", "emp-p3", "emp-p4"], false);
+        for i in 0..5 {
+            t.review(&format!("rn-{i}"), &format!("cus-n-{i}"), "sel-new", 1);
+            t.send(json!({"actor": {"type": "seller", "id": "sel-new"}, "action": "ticket.open",
+                "target": {"type": "ticket", "id": format!("dsp-{i}")},
+                "attrs": {"kind": "review_dispute", "review": format!("rn-{i}"), "seller": "sel-new"}}));
+            t.hours(2.0);
+            t.send(json!({"actor": {"type": "system", "id": "helpdesk"}, "action": "ticket.close",
+                "target": {"type": "ticket", "id": format!("dsp-{i}")}, "attrs": {"resolution": "kept"}}));
+        }
+        t.days(wait_days);
+        for i in 0..3 {
+            t.delete_review("emp-m", &format!("rn-{i}"), "off_topic", Some("rep-0-0"));
+            t.hours(5.0);
+        }
+        t
+    }
+
+    #[test]
+    fn a_dispute_settled_weeks_ago_no_longer_explains_deleting_its_review() {
+        let t = settled_disputes_then_deletions(20.0);
+        let a = t.alerts_of("review_deletion_targeting");
+        assert_eq!(a.len(), 1, "{:?}", t.alerts);
+        assert_eq!(a[0].employee, "emp-m");
+        assert_eq!(a[0].sellers, vec!["sel-new".to_string()]);
+        // Within the grace the disputes still explain the deletions.
+        let t = settled_disputes_then_deletions(3.0);
+        assert!(
+            t.alerts_of("review_deletion_targeting").is_empty(),
+            "{:?}",
+            t.alerts
+        );
     }
 
     #[test]
