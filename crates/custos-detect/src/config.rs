@@ -324,6 +324,10 @@ pub struct ReviewDeletionConfig {
     /// A peer group needs this many moderators with a rate, else all
     /// employees are used. Default 5.
     pub min_peer_moderators: u32,
+    /// Test whether one moderator grants a seller's own review disputes
+    /// far beyond that moderator's share of the disputes granted (see
+    /// the detector's docs). Default true.
+    pub dispute_capture: bool,
 }
 
 impl Default for ReviewDeletionConfig {
@@ -345,6 +349,7 @@ impl Default for ReviewDeletionConfig {
             peer_quantile: 0.9,
             min_deletions_for_rate: 20,
             min_peer_moderators: 5,
+            dispute_capture: true,
         }
     }
 }

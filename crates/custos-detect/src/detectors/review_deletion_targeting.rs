@@ -55,12 +55,25 @@
 //! a deletion that says nothing about why needs no rating to be odd, and
 //! when a dispute of the seller is assigned to the moderator (one that
 //! cites nothing does not say it was that dispute's work).
+//!
+//! A fourth view looks at the deletions a dispute does explain: a
+//! seller's own review disputes granted (the review deleted) by one
+//! moderator. Disputes reach moderators through a queue, so the `n`
+//! deletions granting seller S's disputes in the window spread over the
+//! moderators by their share of all granted disputes; a moderator who
+//! grants `k` of them, with `π` the larger of their share of the
+//! granted disputes of other sellers and one over the number of
+//! moderators granting any, has `P(X ≥ k)`, `X ~ Binomial(n, π)`,
+//! Bonferroni-corrected by the sellers with granted disputes, alerting
+//! below `alpha` from `min_deletions` (`dispute_capture`). A complicit
+//! seller filing disputes for a moderator to pick up and grant at once
+//! is the broker's way to delete through the front door.
 
 use super::{fmt_p, p_json, slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
 use crate::alert::{score_from_p, severity_floor_score, Severity};
 use crate::config::DetectConfig;
 use crate::stats::{binomial_sf_log10, quantile};
-use crate::world::World;
+use crate::world::{AccountKey, World};
 use custos_core::event::{TargetType, TicketKind};
 use custos_core::time::MS_PER_DAY;
 use custos_core::{Action, Outcome};
@@ -117,6 +130,9 @@ struct EmpState {
     /// Deletions of negative, non-burst reviews in the window, explained
     /// or not: (time, seller). What the seller gained, for convergence.
     negatives: VecDeque<(i64, u32)>,
+    /// Times of the moderator's deletions granting a seller's own
+    /// dispute, in the window.
+    grants: VecDeque<i64>,
     alerted: FxHashMap<u32, i64>,
 }
 
@@ -175,6 +191,12 @@ pub(crate) struct ReviewDeletionTargeting {
     /// with enough moderators and over all; set each day.
     no_ticket_hi: FxHashMap<u32, [f64; 2]>,
     all_no_ticket_hi: [f64; 2],
+    /// Deletions granting a seller's own dispute, per seller, in the
+    /// window: (time, moderator, event id).
+    grants: FxHashMap<u32, VecDeque<(i64, u32, Box<str>)>>,
+    /// Their number over all sellers, and per moderator.
+    grants_total: u64,
+    granters: FxHashMap<u32, u64>,
 }
 
 impl Detector for ReviewDeletionTargeting {
@@ -251,6 +273,9 @@ impl Detector for ReviewDeletionTargeting {
         }
         if let Some(sig) = benefit_signal(cx, e, slot(&mut self.emps, e), rid) {
             out.signals.push(sig);
+        }
+        if let Some(s) = granted_dispute_of(cx, rid).filter(|_| cfg.dispute_capture) {
+            self.capture_test(cx, e, s, out);
         }
         let Some(r) = counts else { return };
         let s = r.seller;
@@ -385,13 +410,116 @@ impl Detector for ReviewDeletionTargeting {
             while st.negatives.front().is_some_and(|d| d.0 < from) {
                 st.negatives.pop_front();
             }
+            while st.grants.front().is_some_and(|&t| t < from) {
+                st.grants.pop_front();
+            }
             st.alerted.retain(|_, t| day * MS_PER_DAY - *t <= gap);
         }
+        let (granters, total) = (&mut self.granters, &mut self.grants_total);
+        self.grants.retain(|_, g| {
+            while let Some(x) = g.front().filter(|x| x.0 < from) {
+                forget_grant(granters, x.1);
+                *total -= 1;
+                g.pop_front();
+            }
+            !g.is_empty()
+        });
         self.set_no_ticket_quantiles(world, cfg);
     }
 }
 
 impl ReviewDeletionTargeting {
+    /// The dispute-capture view (see the module docs) after moderator
+    /// `e` granted a dispute of seller `s`.
+    fn capture_test(&mut self, cx: &Ctx<'_>, e: u32, s: u32, out: &mut Out) {
+        let (w, cfg) = (cx.world, &cx.cfg.review_deletion);
+        let from = cx.now - cfg.window_days as i64 * MS_PER_DAY;
+        let g = self.grants.entry(s).or_default();
+        while let Some(x) = g.front().filter(|x| x.0 < from) {
+            forget_grant(&mut self.granters, x.1);
+            self.grants_total -= 1;
+            g.pop_front();
+        }
+        g.push_back((cx.now, e, cx.ev.id.as_str().into()));
+        self.grants_total += 1;
+        *self.granters.entry(e).or_default() += 1;
+        let st = slot(&mut self.emps, e);
+        st.grants.push_back(cx.now);
+        while st.grants.front().is_some_and(|&t| t < from) {
+            st.grants.pop_front();
+        }
+        let g = &self.grants[&s];
+        let n = g.len() as u64;
+        let k = g.iter().filter(|x| x.1 == e).count() as u64;
+        if k < cfg.signal_min_deletions.min(cfg.min_deletions) as u64 {
+            return;
+        }
+        // The moderator's share of the other sellers' granted disputes,
+        // and no less than an even share among those granting any.
+        let own_other = (st.grants.len() as u64).saturating_sub(k);
+        let all_other = self.grants_total.saturating_sub(n);
+        let even = 1.0 / self.granters.len().max(1) as f64;
+        let share = (own_other as f64 + 1.0) / (all_other as f64 + 1.0);
+        let pi = share.max(even).min(0.999);
+        let lp = binomial_sf_log10(k, n, pi);
+        let sellers = self.grants.len().max(1) as f64;
+        let adj = (lp + sellers.log10()).min(0.0);
+        if k >= cfg.signal_min_deletions as u64 && adj < cfg.signal_alpha.log10() {
+            out.signals.push(Signal {
+                seller: s,
+                employee: e,
+                kind: Benefit::ReviewDeletion,
+                strong: true,
+                log10_p: None,
+            });
+        }
+        let log10_alpha = cfg.alpha.log10();
+        if k < cfg.min_deletions as u64 || adj >= log10_alpha {
+            return;
+        }
+        let sev = if k >= cfg.critical_deletions as u64 {
+            Severity::Critical
+        } else if k >= cfg.high_deletions as u64 {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        let (emp, seller) = (w.emp_name(e), w.seller_name(s));
+        out.findings.push(Finding {
+            employee: e,
+            detector: DetectorKind::ReviewDeletionTargeting,
+            key: seller.to_string(),
+            severity: sev,
+            score: score_from_p(adj, log10_alpha, severity_floor_score(sev)),
+            summary: format!(
+                "{emp} granted {k} of the {n} review disputes of {seller} that led to a deletion in {} days,                  against a share of {:.1}% of all granted disputes (p={}): check how the seller's disputes reach them",
+                cfg.window_days,
+                pi * 100.0,
+                fmt_p(adj)
+            ),
+            sellers: vec![seller.to_string()],
+            customers: k,
+            evidence: g.iter().filter(|x| x.1 == e).map(|x| x.2.to_string()).collect(),
+            explain: json!({
+                "kind": "dispute_capture",
+                "null_model": "the deletions granting the seller's own review disputes in the window fall on each moderator with probability pi = max(the moderator's share of the other sellers' granted disputes, 1 / moderators granting any); k ~ Binomial(n, pi); Bonferroni over the sellers with granted disputes",
+                "observed": k,
+                "n": n,
+                "expected": n as f64 * pi,
+                "share": share,
+                "moderators": self.granters.len(),
+                "pi": pi,
+                "p_value": p_json(lp),
+                "log10_p": lp,
+                "tests": sellers,
+                "p_adjusted": p_json(adj),
+                "log10_p_adjusted": adj,
+                "alpha": cfg.alpha,
+                "window_days": cfg.window_days,
+            }),
+        });
+    }
+
     /// Moderators differ: the quantile of individual ticketless rates
     /// (and rates of deletions stating no purpose), per peer group and
     /// over all, among those with enough deletions.
@@ -578,6 +706,38 @@ fn no_ticket_finding(
             "window_days": cfg.window_days,
         }),
     })
+}
+
+/// One grant by moderator `e` left the window.
+fn forget_grant(granters: &mut FxHashMap<u32, u64>, e: u32) {
+    if let Some(n) = granters.get_mut(&e) {
+        *n -= 1;
+        if *n == 0 {
+            granters.remove(&e);
+        }
+    }
+}
+
+/// The seller whose own review dispute this deletion grants: the
+/// deleted review is negative, not from a burst, and the cited ticket,
+/// or else the dispute naming the review, is a review_dispute the
+/// review's seller opened about it (or about no review in particular).
+fn granted_dispute_of(cx: &Ctx<'_>, rid: &str) -> Option<u32> {
+    let w = cx.world;
+    let r = w.reviews.get(rid)?;
+    if r.rating as u32 > cx.cfg.review_deletion.negative_max_rating || w.is_burst(r, cx.cfg) {
+        return None;
+    }
+    let s = r.seller;
+    let cited = cx.ev.purpose.as_ref().and_then(|p| p.ticket.as_deref());
+    let t = w.tickets.get(cited.or(r.dispute.as_deref())?)?;
+    let by_seller = t.opener
+        == Some(AccountKey {
+            seller: true,
+            id: s,
+        });
+    let about = t.review.as_deref().is_none_or(|x| x == rid);
+    (t.kind == Some(TicketKind::ReviewDispute) && by_seller && about).then_some(s)
 }
 
 /// Whether a ticket justifies the deletion: the delete cites a ticket
@@ -916,6 +1076,75 @@ mod tests {
         assert_eq!(a[0].sellers, vec!["sel-new".to_string()]);
         // Within the grace the disputes still explain the deletions.
         let t = settled_disputes_then_deletions(3.0);
+        assert!(
+            t.alerts_of("review_deletion_targeting").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+    }
+
+    /// Thirty sellers dispute their negative reviews (three each) and
+    /// twenty moderators grant the disputes as they come. Then `sel-x` files
+    /// four more: granted by `emp-m` alone (`captured`), or by whoever is
+    /// next in the queue.
+    fn seller_disputes(captured: bool) -> Kit {
+        let mut t = Kit::new();
+        skewed_reviews(&mut t);
+        let mods: Vec<String> = (0..20).map(|i| format!("emp-p{i}")).collect();
+        let dispute = |t: &mut Kit, id: &str, review: &str, seller: &str| {
+            t.send(
+                json!({"actor": {"type": "seller", "id": seller}, "action": "ticket.open",
+                "target": {"type": "ticket", "id": id},
+                "attrs": {"kind": "review_dispute", "review": review, "seller": seller}}),
+            );
+        };
+        let mut next = 0;
+        for s in 0..30 {
+            for i in 0..3 {
+                let (tk, r, seller) = (
+                    format!("d-{s}-{i}"),
+                    format!("r-{s}-{i}"),
+                    format!("sel-{s}"),
+                );
+                dispute(&mut t, &tk, &r, &seller);
+                let m = &mods[next % mods.len()];
+                next += 1;
+                t.assign(m, &tk);
+                t.delete_review(m, &r, "seller_request", Some(&tk));
+                t.hours(0.5);
+            }
+        }
+        for i in 0..4 {
+            let (tk, r) = (format!("dx-{i}"), format!("rx-{i}"));
+            t.review(&r, &format!("cus-x-{i}"), "sel-x", 1);
+            dispute(&mut t, &tk, &r, "sel-x");
+            let m = if captured {
+                "emp-m".to_string()
+            } else {
+                mods[(next + i) % mods.len()].clone()
+            };
+            t.assign(&m, &tk);
+            t.delete_review(&m, &r, "seller_request", Some(&tk));
+            t.hours(3.0);
+        }
+        t
+    }
+
+    #[test]
+    fn one_moderator_granting_all_of_a_sellers_disputes_fires() {
+        let t = seller_disputes(true);
+        let a = t.alerts_of("review_deletion_targeting");
+        assert_eq!(a.len(), 1, "{:?}", t.alerts);
+        assert_eq!(a[0].employee, "emp-m");
+        assert_eq!(a[0].explain["kind"], "dispute_capture");
+        assert_eq!(a[0].explain["observed"], 4);
+        assert_eq!(a[0].sellers, vec!["sel-x".to_string()]);
+        assert_eq!(a[0].evidence.len(), 4);
+    }
+
+    #[test]
+    fn a_sellers_disputes_granted_through_the_queue_do_not_fire() {
+        let t = seller_disputes(false);
         assert!(
             t.alerts_of("review_deletion_targeting").is_empty(),
             "{:?}",
