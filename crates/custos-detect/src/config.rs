@@ -366,6 +366,13 @@ pub struct ReactivationConfig {
     /// Unappealed reactivations of accounts banned for other reasons that
     /// raise an alert. Default 3.
     pub other_reason_min: u32,
+    /// Reactivations of one account by the same employee in the window,
+    /// the latest after a new ban for fraud or review manipulation, that
+    /// raise an alert even with an appeal each time (a revival loop).
+    /// 0 switches this off. Default 3 (an account banned twice and
+    /// reactivated twice by the analyst who works its appeals happens
+    /// honestly).
+    pub revival_repeat_at: u32,
 }
 
 impl Default for ReactivationConfig {
@@ -375,6 +382,7 @@ impl Default for ReactivationConfig {
             window_days: 90,
             repeat_at: 2,
             other_reason_min: 3,
+            revival_repeat_at: 3,
         }
     }
 }

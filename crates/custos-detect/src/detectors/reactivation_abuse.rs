@@ -5,6 +5,15 @@
 //! reactivations after bans for other reasons alert only when repeated
 //! (`other_reason_min`). Reactivations of accounts whose ban the engine
 //! never saw (it predates the stream) are not judged.
+//!
+//! A revival loop is judged even with an appeal each time: the same
+//! employee reactivating one account again (`revival_repeat_at` times in
+//! the window, default 3) after it was banned anew for fraud or review
+//! manipulation. One reactivation after a ban that proves mistaken is
+//! the appeal's purpose, and a second by the analyst who works the
+//! account's appeals happens; an account banned for fraud again and
+//! again and brought back each time by the same hand has a protector
+//! (high).
 
 use super::{slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
 use crate::alert::{severity_floor_score, Severity};
@@ -31,6 +40,9 @@ struct Reactivation {
 struct EmpState {
     serious: VecDeque<Reactivation>,
     other: VecDeque<Reactivation>,
+    /// Every reactivation in the window, appealed or not: (time,
+    /// account, time of the ban it undid, event id).
+    revived: VecDeque<(i64, Box<str>, i64, Box<str>)>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -96,9 +108,6 @@ impl Detector for ReactivationAbuse {
             }
             None => w.in_warmup(cx.cfg),
         });
-        if appealed_in_state || appealed_by_ticket || same_investigation {
-            return;
-        }
         let serious = crate::world::is_serious(ban.reason);
         let window = cfg.window_days as i64 * MS_PER_DAY;
         let account = ev
@@ -106,6 +115,30 @@ impl Detector for ReactivationAbuse {
             .as_ref()
             .map(|t| t.id.as_str())
             .unwrap_or_default();
+        let st = slot(&mut self.emps, e);
+        st.revived
+            .push_back((cx.now, account.into(), ban.time, ev.id.as_str().into()));
+        while st.revived.front().is_some_and(|x| x.0 < cx.now - window) {
+            st.revived.pop_front();
+        }
+        if serious && cfg.revival_repeat_at > 0 {
+            let seller = key.seller.then_some(key.id);
+            if let Some(f) = revival_loop(cx, e, st, account, seller) {
+                if let Some(s) = seller {
+                    out.signals.push(Signal {
+                        seller: s,
+                        employee: e,
+                        kind: Benefit::Reactivation,
+                        strong: true,
+                        log10_p: None,
+                    });
+                }
+                out.findings.push(f);
+            }
+        }
+        if appealed_in_state || appealed_by_ticket || same_investigation {
+            return;
+        }
         let seller = key.seller.then_some(key.id);
         let r = Reactivation {
             time: cx.now,
@@ -194,6 +227,9 @@ impl Detector for ReactivationAbuse {
     fn roll_day(&mut self, _world: &World, day: i64, cfg: &DetectConfig) {
         let from = day * MS_PER_DAY - cfg.reactivation.window_days as i64 * MS_PER_DAY;
         for st in &mut self.emps {
+            while st.revived.front().is_some_and(|x| x.0 < from) {
+                st.revived.pop_front();
+            }
             for l in [&mut st.serious, &mut st.other] {
                 while l.front().is_some_and(|x| x.time < from) {
                     l.pop_front();
@@ -201,6 +237,56 @@ impl Detector for ReactivationAbuse {
             }
         }
     }
+}
+
+/// The revival-loop rule (see the module docs) after `e` reactivated
+/// `account`, banned for fraud or review manipulation.
+fn revival_loop(
+    cx: &Ctx<'_>,
+    e: u32,
+    st: &EmpState,
+    account: &str,
+    seller: Option<u32>,
+) -> Option<Finding> {
+    let cfg = &cx.cfg.reactivation;
+    let loops: Vec<&(i64, Box<str>, i64, Box<str>)> =
+        st.revived.iter().filter(|x| &*x.1 == account).collect();
+    // Each reactivation undid a ban of its own.
+    let mut bans: Vec<i64> = loops.iter().map(|x| x.2).collect();
+    bans.dedup();
+    let n = bans.len() as u32;
+    if n < cfg.revival_repeat_at {
+        return None;
+    }
+    let w = cx.world;
+    let emp = w.emp_name(e);
+    let sev = Severity::High;
+    Some(Finding {
+        employee: e,
+        detector: DetectorKind::ReactivationAbuse,
+        key: "revival".into(),
+        severity: sev,
+        score: (severity_floor_score(sev) + 5.0 * n as f64).min(100.0),
+        summary: format!(
+            "{emp} reactivated {account} {n} times in {} days, the latest after it was banned again for              fraud or review manipulation: find out why the same person keeps bringing it back",
+            cfg.window_days
+        ),
+        sellers: seller.map(|s| w.seller_name(s).to_string()).into_iter().collect(),
+        customers: 0,
+        evidence: loops.iter().map(|x| x.3.to_string()).collect(),
+        explain: json!({
+            "kind": "revival_loop",
+            "observed": n,
+            "expected": 0,
+            "rule": "the same employee reactivating one account again after a new ban for fraud/review_manipulation, appealed or not",
+            "account": account,
+            "reactivations": loops.iter().map(|x| json!({
+                "banned_at": Timestamp(x.2).to_rfc3339(),
+                "reactivated_at": Timestamp(x.0).to_rfc3339()})).collect::<Vec<_>>(),
+            "repeat_at": cfg.revival_repeat_at,
+            "window_days": cfg.window_days,
+        }),
+    })
 }
 
 #[cfg(test)]
@@ -244,6 +330,47 @@ mod tests {
             "{:?}",
             t.alerts
         );
+    }
+
+    /// `sel-1` is banned for fraud twice, appeals each time, and `emp-1`
+    /// reactivates it each time; then it is banned again for `last` and
+    /// appeals again, and `who` reactivates it.
+    fn banned_again(last: &str, who: &str) -> Kit {
+        let mut t = Kit::new();
+        for (i, reason) in ["fraud", "fraud", last].into_iter().enumerate() {
+            t.ban("sel-1", reason);
+            t.days(1.0);
+            let tk = format!("tkt-{i}");
+            t.seller_ticket(&tk, "appeal", "sel-1");
+            let by = if i < 2 { "emp-1" } else { who };
+            t.assign(by, &tk);
+            t.reactivate(by, "sel-1", Some(&tk));
+            t.days(4.0);
+        }
+        t
+    }
+
+    #[test]
+    fn bringing_back_an_account_banned_again_for_fraud_fires_even_with_appeals() {
+        let t = banned_again("review_manipulation", "emp-1");
+        let a = t.alerts_of("reactivation_abuse");
+        assert_eq!(a.len(), 1, "{:?}", t.alerts);
+        assert_eq!(a[0].explain["kind"], "revival_loop");
+        assert_eq!(a[0].explain["observed"], 3);
+        assert_eq!(a[0].sellers, vec!["sel-1".to_string()]);
+        assert_eq!(a[0].evidence.len(), 3);
+    }
+
+    #[test]
+    fn an_appealed_reactivation_by_another_or_after_a_minor_ban_is_no_loop() {
+        for (last, who) in [("review_manipulation", "emp-2"), ("policy", "emp-1")] {
+            let t = banned_again(last, who);
+            assert!(
+                t.alerts_of("reactivation_abuse").is_empty(),
+                "{last} {who}: {:?}",
+                t.alerts
+            );
+        }
     }
 
     #[test]
