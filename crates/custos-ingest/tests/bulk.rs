@@ -115,3 +115,26 @@ fn an_ingest_that_dies_mid_bulk_is_completed_by_the_next_start() {
         (0..12_000).filter(|i| i % 17 == 3).count()
     );
 }
+
+#[test]
+fn a_detection_snapshot_on_the_way_does_not_end_a_bulk_load() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = DataDir::new(tmp.path().join("d"));
+    let mut p = Pipeline::open(&dir, DEFAULT_ORIGIN).unwrap();
+    p.enable_detection(custos_detect::DetectConfig::default())
+        .unwrap();
+    p.set_detection_snapshot_every(5_000);
+    p.submit(batch(0, 12_000)).unwrap();
+    p.submit(batch(12_000, 24_000)).unwrap();
+    // Two snapshots were due; the load goes on (a flush would have built
+    // its indexes and inserted the rest through them).
+    assert!(!wait_for_deferred(&dir).is_empty());
+    p.snapshot_detection().unwrap();
+    let store = SqliteStore::open(&dir.store()).unwrap();
+    assert_eq!(store.deferred_indexes().unwrap(), Vec::<String>::new());
+    let snapshot = store.get_state("detect/snapshot").unwrap().unwrap();
+    assert_eq!(
+        u64::from_be_bytes(snapshot[..8].try_into().unwrap()),
+        24_000
+    );
+}
