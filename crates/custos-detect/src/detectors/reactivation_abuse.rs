@@ -124,15 +124,7 @@ impl Detector for ReactivationAbuse {
         if serious && cfg.revival_repeat_at > 0 {
             let seller = key.seller.then_some(key.id);
             if let Some(f) = revival_loop(cx, e, st, account, seller) {
-                if let Some(s) = seller {
-                    out.signals.push(Signal {
-                        seller: s,
-                        employee: e,
-                        kind: Benefit::Reactivation,
-                        strong: true,
-                        log10_p: None,
-                    });
-                }
+                out.signals.extend(seller.map(|s| revived_signal(s, e)));
                 out.findings.push(f);
             }
         }
@@ -159,14 +151,8 @@ impl Detector for ReactivationAbuse {
             list.pop_front();
         }
         let n = list.len() as u32;
-        if let (true, Some(s)) = (serious, seller) {
-            out.signals.push(Signal {
-                seller: s,
-                employee: e,
-                kind: Benefit::Reactivation,
-                strong: true,
-                log10_p: None,
-            });
+        if serious {
+            out.signals.extend(seller.map(|s| revived_signal(s, e)));
         }
         let sev = if serious {
             if n >= cfg.repeat_at {
@@ -239,6 +225,18 @@ impl Detector for ReactivationAbuse {
     }
 }
 
+/// Seller `s` brought back by `e` after a serious ban: strong evidence
+/// for beneficiary convergence.
+fn revived_signal(s: u32, e: u32) -> Signal {
+    Signal {
+        seller: s,
+        employee: e,
+        kind: Benefit::Reactivation,
+        strong: true,
+        log10_p: None,
+    }
+}
+
 /// The revival-loop rule (see the module docs) after `e` reactivated
 /// `account`, banned for fraud or review manipulation.
 fn revival_loop(
@@ -268,7 +266,8 @@ fn revival_loop(
         severity: sev,
         score: (severity_floor_score(sev) + 5.0 * n as f64).min(100.0),
         summary: format!(
-            "{emp} reactivated {account} {n} times in {} days, the latest after it was banned again for              fraud or review manipulation: find out why the same person keeps bringing it back",
+            "{emp} reactivated {account} {n} times in {} days, the latest after it was banned again for \
+             fraud or review manipulation: find out why the same person keeps bringing it back",
             cfg.window_days
         ),
         sellers: seller.map(|s| w.seller_name(s).to_string()).into_iter().collect(),

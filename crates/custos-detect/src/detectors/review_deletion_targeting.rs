@@ -309,25 +309,13 @@ impl Detector for ReviewDeletionTargeting {
         let lp = (lp_rate.min(lp_conc) + 2f64.log10()).min(0.0);
         let adj = (lp + m.log10()).min(0.0);
         if k >= cfg.signal_min_deletions as u64 && adj < cfg.signal_alpha.log10() {
-            out.signals.push(Signal {
-                seller: s,
-                employee: e,
-                kind: Benefit::ReviewDeletion,
-                strong: true,
-                log10_p: None,
-            });
+            out.signals.push(strong_signal(s, e));
         }
         let log10_alpha = cfg.alpha.log10();
         if k < cfg.min_deletions as u64 || adj >= log10_alpha {
             return;
         }
-        let sev = if k >= cfg.critical_deletions as u64 {
-            Severity::Critical
-        } else if k >= cfg.high_deletions as u64 {
-            Severity::High
-        } else {
-            Severity::Medium
-        };
+        let sev = severity(k, cfg);
         let gap = cx.cfg.alerts.incident_gap_days as i64 * MS_PER_DAY;
         let fresh = st.alerted.get(&s).is_none_or(|&t| cx.now - t > gap);
         st.alerted.insert(s, cx.now);
@@ -465,25 +453,13 @@ impl ReviewDeletionTargeting {
         let sellers = self.grants.len().max(1) as f64;
         let adj = (lp + sellers.log10()).min(0.0);
         if k >= cfg.signal_min_deletions as u64 && adj < cfg.signal_alpha.log10() {
-            out.signals.push(Signal {
-                seller: s,
-                employee: e,
-                kind: Benefit::ReviewDeletion,
-                strong: true,
-                log10_p: None,
-            });
+            out.signals.push(strong_signal(s, e));
         }
         let log10_alpha = cfg.alpha.log10();
         if k < cfg.min_deletions as u64 || adj >= log10_alpha {
             return;
         }
-        let sev = if k >= cfg.critical_deletions as u64 {
-            Severity::Critical
-        } else if k >= cfg.high_deletions as u64 {
-            Severity::High
-        } else {
-            Severity::Medium
-        };
+        let sev = severity(k, cfg);
         let (emp, seller) = (w.emp_name(e), w.seller_name(s));
         out.findings.push(Finding {
             employee: e,
@@ -492,7 +468,8 @@ impl ReviewDeletionTargeting {
             severity: sev,
             score: score_from_p(adj, log10_alpha, severity_floor_score(sev)),
             summary: format!(
-                "{emp} granted {k} of the {n} review disputes of {seller} that led to a deletion in {} days,                  against a share of {:.1}% of all granted disputes (p={}): check how the seller's disputes reach them",
+                "{emp} granted {k} of the {n} review disputes of {seller} that led to a deletion in {} days, \
+                 against a share of {:.1}% of all granted disputes (p={}): check how the seller's disputes reach them",
                 cfg.window_days,
                 pi * 100.0,
                 fmt_p(adj)
@@ -553,6 +530,29 @@ impl ReviewDeletionTargeting {
                 self.no_ticket_hi.insert(g, hi);
             }
         }
+    }
+}
+
+/// Medium, high from `high_deletions`, critical from `critical_deletions`.
+fn severity(k: u64, cfg: &crate::config::ReviewDeletionConfig) -> Severity {
+    if k >= cfg.critical_deletions as u64 {
+        Severity::Critical
+    } else if k >= cfg.high_deletions as u64 {
+        Severity::High
+    } else {
+        Severity::Medium
+    }
+}
+
+/// Evidence that the seller gains from moderator `e`'s deletions strong
+/// enough to count alone in beneficiary convergence.
+fn strong_signal(s: u32, e: u32) -> Signal {
+    Signal {
+        seller: s,
+        employee: e,
+        kind: Benefit::ReviewDeletion,
+        strong: true,
+        log10_p: None,
     }
 }
 
@@ -654,13 +654,7 @@ fn no_ticket_finding(
         .find(|x| x.1.is_some())
         .map(|&(n, s)| format!("{n} of them of {}; ", name(s)))
         .unwrap_or_default();
-    let sev = if k >= cfg.critical_deletions as u64 {
-        Severity::Critical
-    } else if k >= cfg.high_deletions as u64 {
-        Severity::High
-    } else {
-        Severity::Medium
-    };
+    let sev = severity(k, cfg);
     let emp = w.emp_name(e);
     let expected = deletions as f64 * q;
     let (what, kind) = if level == 0 {
