@@ -354,21 +354,24 @@ impl Default for ReviewDeletionConfig {
     }
 }
 
-/// Reactivation of accounts banned for fraud without a proper appeal.
+/// Reactivation of accounts banned for fraud, counterfeiting or review
+/// manipulation without a proper appeal.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ReactivationConfig {
     pub enabled: bool,
     /// Default 90.
     pub window_days: u32,
-    /// Unappealed fraud reactivations in the window that make it critical. Default 2.
+    /// Unappealed reactivations after such bans in the window that make
+    /// it critical. Default 2.
     pub repeat_at: u32,
     /// Unappealed reactivations of accounts banned for other reasons that
     /// raise an alert. Default 3.
     pub other_reason_min: u32,
     /// Reactivations of one account by the same employee in the window,
-    /// the latest after a new ban for fraud or review manipulation, that
-    /// raise an alert even with an appeal each time (a revival loop).
+    /// the latest after a new ban for fraud, counterfeiting or review
+    /// manipulation, that raise an alert even with an appeal each time
+    /// (a revival loop).
     /// 0 switches this off. Default 3 (an account banned twice and
     /// reactivated twice by the analyst who works its appeals happens
     /// honestly).

@@ -28,9 +28,13 @@ use std::collections::VecDeque;
 pub(crate) const REVIEWED: u8 = 1;
 pub(crate) const BOUGHT: u8 = 2;
 
-/// Bans whose undoing without an appeal is abuse.
+/// Bans whose undoing without an appeal is abuse: fraud, review
+/// manipulation, and counterfeit goods (fraud on their buyers).
 pub(crate) fn is_serious(r: BanReason) -> bool {
-    matches!(r, BanReason::Fraud | BanReason::ReviewManipulation)
+    matches!(
+        r,
+        BanReason::Fraud | BanReason::ReviewManipulation | BanReason::Counterfeit
+    )
 }
 
 /// Kinds of review counters (`World::review_counts`).

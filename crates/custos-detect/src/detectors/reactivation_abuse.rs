@@ -1,5 +1,6 @@
-//! Reactivating accounts banned or suspended for fraud or review
-//! manipulation without a proper appeal: an appeal ticket opened by that
+//! Reactivating accounts banned or suspended for fraud, counterfeiting or
+//! review manipulation (counterfeit goods are fraud on their buyers)
+//! without a proper appeal: an appeal ticket opened by that
 //! account after the ban. One such reactivation is an alert (high); two
 //! or more by the same employee in the window are critical. Unappealed
 //! reactivations after bans for other reasons alert only when repeated
@@ -8,8 +9,8 @@
 //!
 //! A revival loop is judged even with an appeal each time: the same
 //! employee reactivating one account again (`revival_repeat_at` times in
-//! the window, default 3) after it was banned anew for fraud or review
-//! manipulation. One reactivation after a ban that proves mistaken is
+//! the window, default 3) after it was banned anew for fraud,
+//! counterfeiting or review manipulation. One reactivation after a ban that proves mistaken is
 //! the appeal's purpose, and a second by the analyst who works the
 //! account's appeals happens; an account banned for fraud again and
 //! again and brought back each time by the same hand has a protector
@@ -181,7 +182,7 @@ impl Detector for ReactivationAbuse {
             })
             .collect();
         let what = if serious {
-            "fraud or review manipulation"
+            "fraud, counterfeiting or review manipulation"
         } else {
             "policy reasons"
         };
@@ -202,7 +203,7 @@ impl Detector for ReactivationAbuse {
             explain: json!({
                 "observed": n,
                 "expected": 0,
-                "rule": "reactivation of an account banned for fraud/review_manipulation needs an appeal ticket opened by that account after the ban",
+                "rule": "reactivation of an account banned for fraud/review_manipulation needs an appeal ticket opened by that account after the ban (likewise counterfeit)",
                 "repeat_at": cfg.repeat_at,
                 "accounts": accounts,
                 "window_days": cfg.window_days,
@@ -238,7 +239,7 @@ fn revived_signal(s: u32, e: u32) -> Signal {
 }
 
 /// The revival-loop rule (see the module docs) after `e` reactivated
-/// `account`, banned for fraud or review manipulation.
+/// `account`, banned for fraud, counterfeiting or review manipulation.
 fn revival_loop(
     cx: &Ctx<'_>,
     e: u32,
@@ -267,7 +268,7 @@ fn revival_loop(
         score: (severity_floor_score(sev) + 5.0 * n as f64).min(100.0),
         summary: format!(
             "{emp} reactivated {account} {n} times in {} days, the latest after it was banned again for \
-             fraud or review manipulation: find out why the same person keeps bringing it back",
+             fraud, counterfeiting or review manipulation: find out why the same person keeps bringing it back",
             cfg.window_days
         ),
         sellers: seller.map(|s| w.seller_name(s).to_string()).into_iter().collect(),
@@ -277,7 +278,7 @@ fn revival_loop(
             "kind": "revival_loop",
             "observed": n,
             "expected": 0,
-            "rule": "the same employee reactivating one account again after a new ban for fraud/review_manipulation, appealed or not",
+            "rule": "the same employee reactivating one account again after a new ban for fraud/review_manipulation/counterfeit, appealed or not",
             "account": account,
             "reactivations": loops.iter().map(|x| json!({
                 "banned_at": Timestamp(x.2).to_rfc3339(),
@@ -309,6 +310,17 @@ mod tests {
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].severity, Severity::Critical);
         assert_eq!(a[0].sellers, vec!["sel-1".to_string(), "sel-2".to_string()]);
+    }
+
+    #[test]
+    fn undoing_a_counterfeit_ban_without_an_appeal_fires_like_fraud() {
+        let mut t = Kit::new();
+        t.ban("sel-1", "counterfeit");
+        t.days(1.0);
+        t.reactivate("emp-1", "sel-1", None);
+        let a = t.alerts_of("reactivation_abuse");
+        assert_eq!(a.len(), 1, "{:?}", t.alerts);
+        assert_eq!(a[0].severity, Severity::High);
     }
 
     #[test]
