@@ -140,6 +140,15 @@ impl Kit {
         );
     }
 
+    /// A review_dispute the seller opens about one of its reviews.
+    pub fn review_dispute(&mut self, id: &str, review: &str, seller: &str) {
+        self.send(
+            json!({"actor": {"type": "seller", "id": seller}, "action": "ticket.open",
+            "target": {"type": "ticket", "id": id},
+            "attrs": {"kind": "review_dispute", "review": review, "seller": seller}}),
+        );
+    }
+
     /// A report about one review (opened by the system).
     pub fn review_ticket(&mut self, id: &str, review: &str, seller: &str) {
         self.send(json!({"actor": Self::sys(), "action": "ticket.open",

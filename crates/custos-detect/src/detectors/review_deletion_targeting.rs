@@ -1013,11 +1013,7 @@ mod tests {
         moderation(&mut t, &mods, peers_ticketless);
         for i in 0..3 {
             let r = format!("rb-{i}");
-            t.send(
-                json!({"actor": {"type": "seller", "id": "sel-big"}, "action": "ticket.open",
-                "target": {"type": "ticket", "id": format!("dsp-{i}")},
-                "attrs": {"kind": "review_dispute", "review": r, "seller": "sel-big"}}),
-            );
+            t.review_dispute(&format!("dsp-{i}"), &r, "sel-big");
             t.hours(1.0);
             t.delete_review("emp-m", &r, "off_topic", None);
             t.hours(5.0);
@@ -1046,9 +1042,7 @@ mod tests {
         moderation(&mut t, &["emp-p1", "emp-p2", "emp-p3", "emp-p4"], false);
         for i in 0..5 {
             t.review(&format!("rn-{i}"), &format!("cus-n-{i}"), "sel-new", 1);
-            t.send(json!({"actor": {"type": "seller", "id": "sel-new"}, "action": "ticket.open",
-                "target": {"type": "ticket", "id": format!("dsp-{i}")},
-                "attrs": {"kind": "review_dispute", "review": format!("rn-{i}"), "seller": "sel-new"}}));
+            t.review_dispute(&format!("dsp-{i}"), &format!("rn-{i}"), "sel-new");
             t.hours(2.0);
             t.send(json!({"actor": {"type": "system", "id": "helpdesk"}, "action": "ticket.close",
                 "target": {"type": "ticket", "id": format!("dsp-{i}")}, "attrs": {"resolution": "kept"}}));
@@ -1085,13 +1079,6 @@ mod tests {
         let mut t = Kit::new();
         skewed_reviews(&mut t);
         let mods: Vec<String> = (0..20).map(|i| format!("emp-p{i}")).collect();
-        let dispute = |t: &mut Kit, id: &str, review: &str, seller: &str| {
-            t.send(
-                json!({"actor": {"type": "seller", "id": seller}, "action": "ticket.open",
-                "target": {"type": "ticket", "id": id},
-                "attrs": {"kind": "review_dispute", "review": review, "seller": seller}}),
-            );
-        };
         let mut next = 0;
         for s in 0..30 {
             for i in 0..3 {
@@ -1100,7 +1087,7 @@ mod tests {
                     format!("r-{s}-{i}"),
                     format!("sel-{s}"),
                 );
-                dispute(&mut t, &tk, &r, &seller);
+                t.review_dispute(&tk, &r, &seller);
                 let m = &mods[next % mods.len()];
                 next += 1;
                 t.assign(m, &tk);
@@ -1111,7 +1098,7 @@ mod tests {
         for i in 0..4 {
             let (tk, r) = (format!("dx-{i}"), format!("rx-{i}"));
             t.review(&r, &format!("cus-x-{i}"), "sel-x", 1);
-            dispute(&mut t, &tk, &r, "sel-x");
+            t.review_dispute(&tk, &r, "sel-x");
             let m = if captured {
                 "emp-m".to_string()
             } else {
