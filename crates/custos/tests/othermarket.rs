@@ -103,7 +103,8 @@ fn an_independent_generators_marketplace_is_accepted_verified_and_scored() {
 }
 
 /// `tools/market3/gen.py`, a second generator by yet another hand: its
-/// decoys are touched only by chance, so only the scoring is checked.
+/// decoys are touched only by chance, so no honeytoken catch is asked;
+/// at least half its insiders must be caught.
 #[test]
 fn a_second_independent_marketplace_is_accepted_verified_and_scored() {
     let args = [
@@ -126,5 +127,11 @@ fn a_second_independent_marketplace_is_accepted_verified_and_scored() {
         !truth["honeytokens"].as_array().unwrap().is_empty(),
         "{truth}"
     );
-    assert!(report["detected"].as_u64().is_some(), "{report}");
+    // Detection works on it, not only the scoring: 5 of its 7 insiders
+    // are caught at this size today.
+    let (detected, insiders) = (
+        report["detected"].as_u64().unwrap(),
+        report["insiders"].as_u64().unwrap(),
+    );
+    assert!(2 * detected >= insiders, "{report}");
 }
