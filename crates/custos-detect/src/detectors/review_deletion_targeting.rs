@@ -405,11 +405,7 @@ impl Detector for ReviewDeletionTargeting {
         }
         let (granters, total) = (&mut self.granters, &mut self.grants_total);
         self.grants.retain(|_, g| {
-            while let Some(x) = g.front().filter(|x| x.0 < from) {
-                forget_grant(granters, x.1);
-                *total -= 1;
-                g.pop_front();
-            }
+            drop_grants_before(g, from, granters, total);
             !g.is_empty()
         });
         self.set_no_ticket_quantiles(world, cfg);
@@ -423,11 +419,7 @@ impl ReviewDeletionTargeting {
         let (w, cfg) = (cx.world, &cx.cfg.review_deletion);
         let from = cx.now - cfg.window_days as i64 * MS_PER_DAY;
         let g = self.grants.entry(s).or_default();
-        while let Some(x) = g.front().filter(|x| x.0 < from) {
-            forget_grant(&mut self.granters, x.1);
-            self.grants_total -= 1;
-            g.pop_front();
-        }
+        drop_grants_before(g, from, &mut self.granters, &mut self.grants_total);
         g.push_back((cx.now, e, cx.ev.id.as_str().into()));
         self.grants_total += 1;
         *self.granters.entry(e).or_default() += 1;
@@ -702,13 +694,22 @@ fn no_ticket_finding(
     })
 }
 
-/// One grant by moderator `e` left the window.
-fn forget_grant(granters: &mut FxHashMap<u32, u64>, e: u32) {
-    if let Some(n) = granters.get_mut(&e) {
-        *n -= 1;
-        if *n == 0 {
-            granters.remove(&e);
+/// Drops a seller's grants older than `from` from the window's counts.
+fn drop_grants_before(
+    grants: &mut VecDeque<(i64, u32, Box<str>)>,
+    from: i64,
+    granters: &mut FxHashMap<u32, u64>,
+    total: &mut u64,
+) {
+    while let Some(x) = grants.front().filter(|x| x.0 < from) {
+        if let Some(n) = granters.get_mut(&x.1) {
+            *n -= 1;
+            if *n == 0 {
+                granters.remove(&x.1);
+            }
         }
+        *total -= 1;
+        grants.pop_front();
     }
 }
 
