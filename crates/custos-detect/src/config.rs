@@ -188,6 +188,16 @@ pub struct PurposeViolationConfig {
     /// counts a customer looked up alone only after this long, for the
     /// same reason. 0 switches both off. Default 30.
     pub explain_after_minutes: u32,
+    /// Snooping: one customer disclosed alone without a purpose (no
+    /// ticket, or a ticket about someone else) on this many different
+    /// days within `revisit_days` alerts (key `revisit`). 0 switches it
+    /// off. Default 3.
+    pub revisit_min_days: u32,
+    /// Or this many customers, each disclosed so on two different days
+    /// or more. 0 switches this part off. Default 3.
+    pub revisit_min_people: u32,
+    /// Default 30.
+    pub revisit_days: u32,
 }
 
 impl Default for PurposeViolationConfig {
@@ -218,6 +228,9 @@ impl Default for PurposeViolationConfig {
             burst_min_customers: 6,
             burst_query_customers: 5,
             explain_after_minutes: 30,
+            revisit_min_days: 3,
+            revisit_min_people: 3,
+            revisit_days: 30,
         }
     }
 }
@@ -376,6 +389,15 @@ pub struct ReactivationConfig {
     /// reactivated twice by the analyst who works its appeals happens
     /// honestly).
     pub revival_repeat_at: u32,
+    /// Four-eyes as practised: when at least this many of the other
+    /// employees' reactivations after fraud, counterfeiting or review
+    /// manipulation bans in the window were made, and at least
+    /// `approval_practice_share` of them name an approval, one without
+    /// an approval alerts and one with an approval needs no appeal.
+    /// 0 switches this off. Default 20.
+    pub approval_practice_min: u32,
+    /// Default 0.9.
+    pub approval_practice_share: f64,
 }
 
 impl Default for ReactivationConfig {
@@ -386,6 +408,8 @@ impl Default for ReactivationConfig {
             repeat_at: 2,
             other_reason_min: 3,
             revival_repeat_at: 3,
+            approval_practice_min: 20,
+            approval_practice_share: 0.9,
         }
     }
 }
@@ -529,7 +553,7 @@ pub struct DepartingConfig {
     pub min_excess_customers: u32,
     pub min_excess_exported: u32,
     /// Or by at least this many and with a Poisson tail against the
-    /// baseline rate below `alpha`. Defaults 10, 1e-4.
+    /// baseline rate below `alpha`. Defaults 6, 1e-4.
     pub min_excess_tested: u32,
     pub alpha: f64,
     /// Alert on any disclosure after a resignation or termination. Default true.
@@ -551,7 +575,7 @@ impl Default for DepartingConfig {
             ratio: 2.0,
             min_excess_customers: 60,
             min_excess_exported: 100,
-            min_excess_tested: 10,
+            min_excess_tested: 6,
             alpha: 1e-4,
             after_leave_alert: true,
             resignation_grace_hours: 12,
@@ -639,6 +663,17 @@ impl DetectConfig {
             self.purpose_violation.window_days > 0,
             "purpose_violation.window_days",
             "must be at least 1",
+        );
+        prob(
+            self.reactivation.approval_practice_share > 0.0
+                && self.reactivation.approval_practice_share <= 1.0,
+            "reactivation.approval_practice_share",
+            "must be in (0, 1]",
+        );
+        prob(
+            self.purpose_violation.revisit_min_days == 0 || self.purpose_violation.revisit_days > 0,
+            "purpose_violation.revisit_days",
+            "must be at least 1 while `purpose_violation.revisit_min_days` is on",
         );
         prob(
             unit(self.purpose_violation.alpha),

@@ -12,6 +12,7 @@ use crate::detectors::honeytoken::Honeytoken;
 use crate::detectors::purpose_violation::PurposeViolation;
 use crate::detectors::reactivation_abuse::ReactivationAbuse;
 use crate::detectors::review_deletion_targeting::ReviewDeletionTargeting;
+use crate::detectors::revisits::Revisits;
 use crate::detectors::rules::{Rule, Rules};
 use crate::detectors::seller_affinity::SellerAffinity;
 use crate::detectors::sigma::{self, SigmaDetector, SigmaMemory, SigmaRules};
@@ -26,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the snapshot format; bumped whenever the state layout changes.
-pub const SNAPSHOT_VERSION: u16 = 9;
+pub const SNAPSHOT_VERSION: u16 = 10;
 const MAGIC: &[u8; 8] = b"CUSTOSDT";
 
 /// An open incident: the alert as last reported, and when it last grew.
@@ -50,6 +51,7 @@ struct Incident {
 struct State {
     world: World,
     purpose: PurposeViolation,
+    revisits: Revisits,
     affinity: SellerAffinity,
     deletion: ReviewDeletionTargeting,
     reactivation: ReactivationAbuse,
@@ -179,6 +181,7 @@ impl Engine {
         let State {
             world,
             purpose,
+            revisits,
             affinity,
             deletion,
             reactivation,
@@ -207,9 +210,10 @@ impl Engine {
                 now: world.now,
                 day: world.day,
             };
-            let detectors: [&mut dyn Detector; 8] = [
+            let detectors: [&mut dyn Detector; 9] = [
                 honeytoken,
                 purpose,
+                revisits,
                 affinity,
                 deletion,
                 reactivation,
@@ -286,6 +290,7 @@ impl Engine {
             });
         }
         st.purpose.roll_day(w, day, cfg);
+        st.revisits.roll_day(w, day, cfg);
         st.affinity.roll_day(w, day, cfg);
         st.deletion.roll_day(w, day, cfg);
         st.reactivation.roll_day(w, day, cfg);

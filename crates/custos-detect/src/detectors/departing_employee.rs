@@ -232,6 +232,30 @@ mod tests {
         assert!(a[0].explain["observed"].as_u64().unwrap() < 60);
     }
 
+    /// Clean work for a month, then `grabbed` customers looked up
+    /// without a ticket over the last four days before resigning.
+    fn exit_grab(grabbed: usize) -> Vec<crate::Alert> {
+        let mut t = Kit::new();
+        weeks_of_work(&mut t, "emp-1", 30, 0, "a");
+        for d in 0..4 {
+            for i in (d..grabbed).step_by(4) {
+                t.view("emp-1", &format!("cus-grab-{i}"), None);
+            }
+            weeks_of_work(&mut t, "emp-1", 1, 0, &format!("g{d}"));
+        }
+        t.leave("emp-1", "resigned");
+        t.alerts_of("departing_employee")
+    }
+
+    #[test]
+    fn a_handful_taken_by_a_clean_worker_before_resigning_fires() {
+        let a = exit_grab(8);
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].explain["observed"], 8);
+        // Five is below `min_excess_tested` (6), however improbable.
+        assert!(exit_grab(5).is_empty());
+    }
+
     #[test]
     fn an_ordinary_resignation_does_not_fire_but_access_after_leaving_does() {
         let mut t = Kit::new();

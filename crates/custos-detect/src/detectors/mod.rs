@@ -20,6 +20,7 @@ pub(crate) mod honeytoken;
 pub(crate) mod purpose_violation;
 pub(crate) mod reactivation_abuse;
 pub(crate) mod review_deletion_targeting;
+pub(crate) mod revisits;
 pub mod rules;
 pub(crate) mod seller_affinity;
 pub mod sigma;

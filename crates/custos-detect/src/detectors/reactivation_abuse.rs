@@ -15,6 +15,17 @@
 //! account's appeals happens; an account banned for fraud again and
 //! again and brought back each time by the same hand has a protector
 //! (high).
+//!
+//! Four-eyes as practised: where at least `approval_practice_share` of
+//! the other employees' reactivations after such bans in the window (at
+//! least `approval_practice_min` of them) name an approval
+//! (`purpose.approval`), the organisation has a second person sign
+//! these off. There, a reactivation after such a ban without one
+//! bypassed the second person and alerts (high, key `no_approval`; two
+//! or more critical), appealed or not; and one with an approval is not
+//! judged for its appeal, since a second person signed it off (a batch
+//! of mistaken bans undone under an incident ticket). Where approvals
+//! are not the practice, neither applies.
 
 use super::{slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
 use crate::alert::{severity_floor_score, Severity};
@@ -44,12 +55,21 @@ struct EmpState {
     /// Every reactivation in the window, appealed or not: (time,
     /// account, time of the ban it undid, event id).
     revived: VecDeque<(i64, Box<str>, i64, Box<str>)>,
+    /// Reactivations after serious bans without an approval, where
+    /// approvals are the practice.
+    unapproved: VecDeque<Reactivation>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct ReactivationAbuse {
     emps: Vec<EmpState>,
+    /// Every reactivation after a serious ban in the window: (time,
+    /// employee, named an approval), at most [`MAX_PRACTICE`].
+    practice: VecDeque<(i64, u32, bool)>,
 }
+
+/// Reactivations remembered to judge whether approvals are the practice.
+const MAX_PRACTICE: usize = 4096;
 
 impl Detector for ReactivationAbuse {
     fn kind(&self) -> DetectorKind {
@@ -129,10 +149,43 @@ impl Detector for ReactivationAbuse {
                 out.findings.push(f);
             }
         }
-        if appealed_in_state || appealed_by_ticket || same_investigation {
+        let seller = key.seller.then_some(key.id);
+        let mut approved_in_practice = false;
+        if serious && cfg.approval_practice_min > 0 {
+            let approved = ev
+                .purpose
+                .as_ref()
+                .and_then(|p| p.approval.as_deref())
+                .is_some_and(|a| !a.trim().is_empty());
+            let (n, k) = self
+                .practice
+                .iter()
+                .filter(|x| x.1 != e && x.0 >= cx.now - window)
+                .fold((0u32, 0u32), |(n, k), x| (n + 1, k + x.2 as u32));
+            let practised = n >= cfg.approval_practice_min
+                && k as f64 >= cfg.approval_practice_share * n as f64;
+            if self.practice.len() >= MAX_PRACTICE {
+                self.practice.pop_front();
+            }
+            self.practice.push_back((cx.now, e, approved));
+            approved_in_practice = practised && approved;
+            if practised && !approved {
+                let r = Reactivation {
+                    time: cx.now,
+                    account: account.into(),
+                    seller,
+                    reason: ban.reason,
+                    ban_time: ban.time,
+                    event: ev.id.as_str().into(),
+                };
+                let st = slot(&mut self.emps, e);
+                out.signals.extend(seller.map(|s| revived_signal(s, e)));
+                out.findings.push(no_approval(cx, e, st, r, (n, k)));
+            }
+        }
+        if appealed_in_state || appealed_by_ticket || same_investigation || approved_in_practice {
             return;
         }
-        let seller = key.seller.then_some(key.id);
         let r = Reactivation {
             time: cx.now,
             account: account.into(),
@@ -217,12 +270,78 @@ impl Detector for ReactivationAbuse {
             while st.revived.front().is_some_and(|x| x.0 < from) {
                 st.revived.pop_front();
             }
-            for l in [&mut st.serious, &mut st.other] {
+            for l in [&mut st.serious, &mut st.other, &mut st.unapproved] {
                 while l.front().is_some_and(|x| x.time < from) {
                     l.pop_front();
                 }
             }
         }
+    }
+}
+
+/// A reactivation `r` after a serious ban without the approval that
+/// `k` of the `n` other such reactivations in the window named.
+fn no_approval(
+    cx: &Ctx<'_>,
+    e: u32,
+    st: &mut EmpState,
+    r: Reactivation,
+    (n, k): (u32, u32),
+) -> Finding {
+    let cfg = &cx.cfg.reactivation;
+    let w = cx.world;
+    st.unapproved.push_back(r);
+    while st
+        .unapproved
+        .front()
+        .is_some_and(|x| x.time < cx.now - cfg.window_days as i64 * MS_PER_DAY)
+    {
+        st.unapproved.pop_front();
+    }
+    let m = st.unapproved.len() as u32;
+    let sev = if m >= cfg.repeat_at {
+        Severity::Critical
+    } else {
+        Severity::High
+    };
+    let mut sellers: Vec<String> = st
+        .unapproved
+        .iter()
+        .filter_map(|x| x.seller.map(|s| w.seller_name(s).to_string()))
+        .collect();
+    sellers.sort();
+    sellers.dedup();
+    let latest = st
+        .unapproved
+        .back()
+        .map(|x| &*x.account)
+        .unwrap_or_default();
+    Finding {
+        employee: e,
+        detector: DetectorKind::ReactivationAbuse,
+        key: "no_approval".into(),
+        severity: sev,
+        score: (severity_floor_score(sev) + 5.0 * m as f64).min(100.0),
+        summary: format!(
+            "{} reactivated {m} account(s) banned for fraud, counterfeiting or review manipulation \
+             without the approval that {k} of {n} such reactivations by others named in {} days \
+             (latest {latest}): find out who, if anyone, signed it off",
+            w.emp_name(e),
+            cfg.window_days
+        ),
+        sellers,
+        customers: 0,
+        evidence: st.unapproved.iter().map(|x| x.event.to_string()).collect(),
+        explain: json!({
+            "kind": "no_approval",
+            "observed": m,
+            "others_reactivations": n,
+            "others_approved": k,
+            "practice_share": cfg.approval_practice_share,
+            "practice_min": cfg.approval_practice_min,
+            "rule": "where approvals are the practice for reactivations after fraud/review_manipulation/counterfeit bans, one without an approval bypassed the second person",
+            "window_days": cfg.window_days,
+        }),
     }
 }
 
@@ -393,6 +512,126 @@ mod tests {
         t.seller_ticket("tkt-other", "appeal", "sel-9");
         t.days(5.0);
         t.reactivate("emp-1", "sel-1", Some("tkt-other"));
+        assert_eq!(t.alerts_of("reactivation_abuse").len(), 1);
+    }
+}
+
+#[cfg(test)]
+mod four_eyes_tests {
+    use crate::testkit::*;
+    use crate::Severity;
+    use serde_json::json;
+
+    /// A reactivation of `seller` by `emp`, naming `approval` if given
+    /// and citing `appeal` if given.
+    fn reactivate(
+        t: &mut Kit,
+        emp: &str,
+        seller: &str,
+        appeal: Option<&str>,
+        approval: Option<&str>,
+    ) {
+        let mut v = json!({"actor": {"type": "employee", "id": emp}, "action": "account.reactivate",
+            "target": {"type": "seller", "id": seller}});
+        if let Some(a) = appeal {
+            v["attrs"] = json!({"appeal": a});
+            v["purpose"] = json!({"ticket": a, "code": "seller_request"});
+        }
+        if let Some(p) = approval {
+            v["purpose"]["approval"] = json!(p);
+            v["purpose"]["code"] = json!("seller_request");
+        }
+        t.send(v);
+    }
+
+    /// `n` appealed fraud reactivations by colleagues, `approved` of them
+    /// naming an approval.
+    fn practice(t: &mut Kit, n: usize, approved: usize) {
+        for i in 0..n {
+            let (s, tk) = (format!("sel-p{i}"), format!("tkt-p{i}"));
+            t.ban(&s, "fraud");
+            t.hours(2.0);
+            t.seller_ticket(&tk, "appeal", &s);
+            let who = format!("emp-c{}", i % 4);
+            t.assign(&who, &tk);
+            let apv = format!("apv-{i}");
+            reactivate(
+                t,
+                &who,
+                &s,
+                Some(&tk),
+                (i < approved).then_some(apv.as_str()),
+            );
+        }
+    }
+
+    fn no_approval(t: &Kit) -> Vec<crate::Alert> {
+        t.alerts_of("reactivation_abuse")
+            .into_iter()
+            .filter(|a| a.explain["kind"] == "no_approval")
+            .collect()
+    }
+
+    /// `emp-1` brings back a fraud-banned seller through its own appeal
+    /// but without an approval.
+    fn appealed_without_approval(t: &mut Kit) {
+        t.ban("sel-1", "fraud");
+        t.hours(2.0);
+        t.seller_ticket("tkt-1", "appeal", "sel-1");
+        t.assign("emp-1", "tkt-1");
+        reactivate(t, "emp-1", "sel-1", Some("tkt-1"), None);
+    }
+
+    #[test]
+    fn where_approvals_are_the_practice_one_without_fires_even_appealed() {
+        let mut t = Kit::new();
+        practice(&mut t, 25, 25);
+        assert!(
+            t.alerts_of("reactivation_abuse").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+        appealed_without_approval(&mut t);
+        let a = no_approval(&t);
+        assert_eq!(a.len(), 1, "{:?}", t.alerts);
+        assert_eq!(a[0].severity, Severity::High);
+        assert_eq!(a[0].explain["others_reactivations"], 25);
+        assert_eq!(a[0].sellers, vec!["sel-1".to_string()]);
+    }
+
+    #[test]
+    fn where_approvals_are_not_the_practice_a_missing_one_says_nothing() {
+        for (n, approved) in [(25, 0), (25, 20), (10, 10)] {
+            let mut t = Kit::new();
+            practice(&mut t, n, approved);
+            appealed_without_approval(&mut t);
+            assert!(no_approval(&t).is_empty(), "{n} {approved}: {:?}", t.alerts);
+        }
+    }
+
+    #[test]
+    fn where_approvals_are_the_practice_an_approved_batch_needs_no_appeal() {
+        let mut t = Kit::new();
+        practice(&mut t, 25, 25);
+        // Mistaken bans undone in one batch under an incident, each
+        // signed off by a second person: no appeal, no alert.
+        for i in 0..5 {
+            let s = format!("sel-w{i}");
+            t.ban(&s, "review_manipulation");
+            reactivate(&mut t, "emp-1", &s, None, Some("apv-wave"));
+        }
+        assert!(
+            t.alerts_of("reactivation_abuse").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+        // Without the practice, the same batch is unappealed.
+        let mut t = Kit::new();
+        for i in 0..5 {
+            let s = format!("sel-w{i}");
+            t.ban(&s, "review_manipulation");
+            reactivate(&mut t, "emp-1", &s, None, Some("apv-wave"));
+        }
         assert_eq!(t.alerts_of("reactivation_abuse").len(), 1);
     }
 }

@@ -1,0 +1,321 @@
+//! Snooping: the same person looked up again and again without a
+//! purpose. A customer disclosed alone (a view or an order view) with no
+//! ticket, or under a ticket about someone else (open or closed, the
+//! employee's or a colleague's), and not explained by a ticket of theirs
+//! assigned to the employee, is a look-up without purpose. Honest slips fall on the customer of the task at hand, a
+//! different one each time; an employee who comes back to one person on
+//! `revisit_min_days` different days within `revisit_days` (an
+//! ex-partner, a neighbour, someone in the news), or to
+//! `revisit_min_people` people on two days or more each, is looking for
+//! something no ticket asked for. A moderator opens a review's author
+//! before acting on the review, so a customer whose review the employee
+//! deleted or restored is not counted.
+//!
+//! The alert is part of purpose violation (key `revisit`), sized by the
+//! number of people looked up so on two days or more. State: per employee, the look-ups
+//! without purpose of the window, at most [`MAX_LOOKS`].
+
+use super::{slot, Ctx, Detector, DetectorKind, Finding, Out};
+use crate::access::{AccessKind, Verdict};
+use crate::alert::{severity_floor_score, Severity};
+use crate::config::DetectConfig;
+use crate::world::World;
+use custos_core::event::TargetType;
+use custos_core::time::MS_PER_DAY;
+use custos_core::Action;
+use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use std::collections::VecDeque;
+
+/// Look-ups without purpose remembered per employee: a harvester makes
+/// hundreds a day, and the oldest then leave first.
+const MAX_LOOKS: usize = 512;
+
+/// One customer disclosed alone without a purpose.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Look {
+    time: i64,
+    day: i64,
+    customer: u32,
+    event: Box<str>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct EmpState {
+    looks: VecDeque<Look>,
+    /// Authors of reviews the employee deleted or restored in the window,
+    /// with the time of the last such act.
+    authors: FxHashMap<u32, i64>,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub(crate) struct Revisits {
+    emps: Vec<EmpState>,
+}
+
+impl Detector for Revisits {
+    fn kind(&self) -> DetectorKind {
+        DetectorKind::PurposeViolation
+    }
+
+    fn observe(&mut self, cx: &Ctx<'_>, out: &mut Out) {
+        let cfg = &cx.cfg.purpose_violation;
+        if cfg.revisit_min_days == 0 {
+            return;
+        }
+        let from = cx.now - cfg.revisit_days as i64 * MS_PER_DAY;
+        if matches!(cx.ev.action, Action::ReviewDelete | Action::ReviewRestore) {
+            let author = cx
+                .ev
+                .target_id(TargetType::Review)
+                .and_then(|r| cx.world.reviews.get(r))
+                .map(|r| r.author);
+            if let (Some(e), Some(c)) = (cx.actor_emp(), author) {
+                let st = slot(&mut self.emps, e);
+                st.authors.insert(c, cx.now);
+                st.looks.retain(|l| l.customer != c);
+            }
+            return;
+        }
+        let Some(a) = cx.access else { return };
+        let alone =
+            matches!(a.kind, AccessKind::View | AccessKind::Order) && a.customers.len() == 1;
+        if !alone || a.explained[0] {
+            return;
+        }
+        let customer = a.customers[0];
+        // A closed ticket or a colleague's is no purpose either when it
+        // is about someone else.
+        let about_another = || {
+            let cited = cx.ev.purpose.as_ref().and_then(|p| p.ticket.as_deref());
+            cited
+                .and_then(|t| cx.world.tickets.get(t))
+                .and_then(|t| t.customer)
+                .is_some_and(|c| c != customer)
+        };
+        let without_purpose = match a.verdict {
+            Verdict::NoTicket | Verdict::WrongCustomer => true,
+            Verdict::TicketClosed | Verdict::OtherAssignee => about_another(),
+            _ => false,
+        };
+        if !without_purpose {
+            return;
+        }
+        let st = slot(&mut self.emps, a.emp);
+        st.authors.retain(|_, t| *t >= from);
+        if st.authors.contains_key(&customer) {
+            return;
+        }
+        while st.looks.front().is_some_and(|l| l.time < from) || st.looks.len() >= MAX_LOOKS {
+            st.looks.pop_front();
+        }
+        st.looks.push_back(Look {
+            time: cx.now,
+            day: cx.day,
+            customer,
+            event: cx.ev.id.as_str().into(),
+        });
+        let days = |c: u32| {
+            let mut d: Vec<i64> = st
+                .looks
+                .iter()
+                .filter(|l| l.customer == c)
+                .map(|l| l.day)
+                .collect();
+            d.dedup();
+            d.len() as u32
+        };
+        let n = days(customer);
+        if n < 2 {
+            return;
+        }
+        // Everyone looked up so on two days or more, and how many days.
+        let mut people: Vec<u32> = st.looks.iter().map(|l| l.customer).collect();
+        people.sort_unstable();
+        people.dedup();
+        let people: Vec<(u32, u32)> = people
+            .into_iter()
+            .map(|c| (c, days(c)))
+            .filter(|&(_, d)| d >= 2)
+            .collect();
+        let revisited = people.len() as u32;
+        let most = people.iter().map(|p| p.1).max().unwrap_or(0);
+        let many_people = cfg.revisit_min_people > 0 && revisited >= cfg.revisit_min_people;
+        if most < cfg.revisit_min_days && !many_people {
+            return;
+        }
+        let sev = if revisited > cfg.revisit_min_people || most >= 2 * cfg.revisit_min_days {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        let emp = cx.world.emp_name(a.emp);
+        // The world keeps no customer names; the event has it.
+        let name = cx.ev.disclosed_customers().first().copied().unwrap_or("?");
+        out.findings.push(Finding {
+            employee: a.emp,
+            detector: DetectorKind::PurposeViolation,
+            key: "revisit".into(),
+            severity: sev,
+            score: (severity_floor_score(sev) + 2.0 * (most + revisited) as f64).min(100.0),
+            summary: format!(
+                "{emp} looked up {revisited} person(s) without a purpose on two or more different days \
+                 in {} days ({name} on {n} days): possible snooping, ask what each look-up was for",
+                cfg.revisit_days
+            ),
+            sellers: Vec::new(),
+            customers: revisited as u64,
+            evidence: st
+                .looks
+                .iter()
+                .filter(|l| people.iter().any(|p| p.0 == l.customer))
+                .map(|l| l.event.to_string())
+                .collect(),
+            explain: json!({
+                "kind": "revisit",
+                "customer": name,
+                "days": n,
+                "most_days": most,
+                "people_revisited": revisited,
+                "min_days": cfg.revisit_min_days,
+                "min_people": cfg.revisit_min_people,
+                "looks_without_purpose": st.looks.len(),
+                "window_days": cfg.revisit_days,
+                "null_model": "an honest slip discloses the customer of the task at hand, a different one each time: one person disclosed without purpose on this many different days is not a slip",
+            }),
+        });
+    }
+
+    fn roll_day(&mut self, _world: &World, day: i64, cfg: &DetectConfig) {
+        let from = (day - cfg.purpose_violation.revisit_days as i64) * MS_PER_DAY;
+        for st in &mut self.emps {
+            while st.looks.front().is_some_and(|l| l.time < from) {
+                st.looks.pop_front();
+            }
+            if st.looks.is_empty() {
+                st.looks = VecDeque::new();
+            }
+            st.authors.retain(|_, t| *t >= from);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testkit::*;
+    use crate::Alert;
+
+    fn revisits(t: &Kit) -> Vec<Alert> {
+        t.alerts_of("purpose_violation")
+            .into_iter()
+            .filter(|a| a.explain["kind"] == "revisit")
+            .collect()
+    }
+
+    /// A day of honest work: `n` customers, each under their own ticket.
+    fn workday(t: &mut Kit, emp: &str, day: usize, n: usize) {
+        for i in 0..n {
+            let (c, tk) = (format!("cus-{day}-{i}"), format!("t-{day}-{i}"));
+            t.ticket(&tk, "order_issue", Some(&c), None);
+            t.assign(emp, &tk);
+            t.view(emp, &c, Some(&tk));
+        }
+    }
+
+    #[test]
+    fn one_person_looked_up_without_purpose_on_three_days_fires() {
+        let mut t = Kit::new();
+        t.hire("emp-1", "cs-agent", "cs-1");
+        for day in 0..3 {
+            workday(&mut t, "emp-1", day, 8);
+            t.view("emp-1", "cus-ex", None);
+            if day < 2 {
+                assert!(revisits(&t).is_empty(), "day {day}");
+            }
+            t.days(1.0);
+        }
+        let a = revisits(&t);
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].explain["days"], 3);
+        assert_eq!(a[0].explain["people_revisited"], 1);
+        assert_eq!(a[0].evidence.len(), 3);
+        assert!(
+            a[0].summary.contains("cus-ex on 3 days"),
+            "{}",
+            a[0].summary
+        );
+    }
+
+    #[test]
+    fn three_people_looked_up_on_two_days_each_fire_even_under_old_tickets() {
+        let mut t = Kit::new();
+        t.hire("emp-1", "cs-agent", "cs-1");
+        // The employee's own tickets about other customers, long closed.
+        for (tk, c) in [("t-old-1", "cus-a"), ("t-old-2", "cus-b")] {
+            t.ticket(tk, "order_issue", Some(c), None);
+            t.assign("emp-1", tk);
+            t.close(tk);
+        }
+        t.days(3.0);
+        for c in ["cus-p", "cus-q", "cus-r"] {
+            t.view("emp-1", c, Some("t-old-1"));
+        }
+        t.days(2.0);
+        t.view("emp-1", "cus-p", None);
+        t.view("emp-1", "cus-q", Some("t-old-2"));
+        assert!(revisits(&t).is_empty(), "two people on two days each");
+        t.view("emp-1", "cus-r", Some("t-old-1"));
+        let a = revisits(&t);
+        assert_eq!(a.len(), 1);
+        assert_eq!(a[0].explain["people_revisited"], 3);
+        assert_eq!(a[0].evidence.len(), 6);
+    }
+
+    #[test]
+    fn slips_on_different_customers_or_on_ones_own_cases_do_not_fire() {
+        let mut t = Kit::new();
+        t.hire("emp-1", "cs-agent", "cs-1");
+        for day in 0..20 {
+            workday(&mut t, "emp-1", day, 8);
+            // A forgotten ticket on the customer of the call at hand, and
+            // a look-up of the day's first customer again without it.
+            t.view("emp-1", &format!("cus-new-{day}"), None);
+            t.view("emp-1", &format!("cus-{day}-0"), None);
+            t.days(1.0);
+        }
+        // A long case: the same customer on many days, under their ticket.
+        t.ticket("t-long", "account", Some("cus-long"), None);
+        t.assign("emp-1", "t-long");
+        for _ in 0..5 {
+            t.view("emp-1", "cus-long", Some("t-long"));
+            t.days(1.0);
+        }
+        assert!(revisits(&t).is_empty(), "{:?}", revisits(&t));
+    }
+
+    #[test]
+    fn a_moderator_opening_an_authors_reviews_does_not_fire() {
+        let mut t = Kit::new();
+        t.hire("mod-1", "moderator", "mod");
+        for day in 0..4 {
+            let r = format!("r-{day}");
+            t.review(&r, "cus-spammer", "sel-1", 1);
+            t.view("mod-1", "cus-spammer", None);
+            t.delete_review("mod-1", &r, "spam", None);
+            t.days(1.0);
+        }
+        assert!(revisits(&t).is_empty(), "{:?}", revisits(&t));
+    }
+
+    #[test]
+    fn look_ups_further_apart_than_the_window_do_not_fire() {
+        let mut t = Kit::new();
+        t.hire("emp-1", "cs-agent", "cs-1");
+        for _ in 0..3 {
+            t.view("emp-1", "cus-ex", None);
+            t.days(16.0);
+        }
+        assert!(revisits(&t).is_empty());
+    }
+}
