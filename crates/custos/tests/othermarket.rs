@@ -1,6 +1,7 @@
 //! Marketplaces from generators written apart from Custos
-//! (`tools/othermarket/gen.py` and `tools/market3/gen.py`, each from the
-//! contracts only, by different hands) go through the real binary: every
+//! (`tools/othermarket/gen.py`, `tools/market3/gen.py` and
+//! `tools/market4/gen.py`, each from the contracts only, by different
+//! hands) go through the real binary: every
 //! line is accepted, the ledger verifies, and the evaluation scores each
 //! of their insiders. Needs `python3`: skipped with a
 //! reason outside CI when it is missing, a failure in CI.
@@ -129,6 +130,35 @@ fn a_second_independent_marketplace_is_accepted_verified_and_scored() {
     );
     // Detection works on it, not only the scoring: 5 of its 7 insiders
     // are caught at this size today.
+    let (detected, insiders) = (
+        report["detected"].as_u64().unwrap(),
+        report["insiders"].as_u64().unwrap(),
+    );
+    assert!(2 * detected >= insiders, "{report}");
+}
+
+/// `tools/market4/gen.py`, a third generator by another hand (its own
+/// sites, shifts, vendor staff and id formats): at least half its
+/// insiders must be caught.
+#[test]
+fn a_third_independent_marketplace_is_accepted_verified_and_scored() {
+    let args = [
+        "--employees",
+        "100",
+        "--customers",
+        "5000",
+        "--sellers",
+        "200",
+        "--days",
+        "14",
+        "--seed",
+        "2",
+    ];
+    let Some((report, truth)) = ingest_and_score("market4", &args) else {
+        return;
+    };
+    assert!(truth["insiders"].as_array().unwrap().len() >= 3, "{truth}");
+    // 9 of its 12 insiders are caught at this size today.
     let (detected, insiders) = (
         report["detected"].as_u64().unwrap(),
         report["insiders"].as_u64().unwrap(),
