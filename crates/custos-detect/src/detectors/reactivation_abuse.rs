@@ -150,6 +150,14 @@ impl Detector for ReactivationAbuse {
             }
         }
         let seller = key.seller.then_some(key.id);
+        let r = Reactivation {
+            time: cx.now,
+            account: account.into(),
+            seller,
+            reason: ban.reason,
+            ban_time: ban.time,
+            event: ev.id.as_str().into(),
+        };
         let mut approved_in_practice = false;
         if serious && cfg.approval_practice_min > 0 {
             let approved = ev
@@ -170,30 +178,14 @@ impl Detector for ReactivationAbuse {
             self.practice.push_back((cx.now, e, approved));
             approved_in_practice = practised && approved;
             if practised && !approved {
-                let r = Reactivation {
-                    time: cx.now,
-                    account: account.into(),
-                    seller,
-                    reason: ban.reason,
-                    ban_time: ban.time,
-                    event: ev.id.as_str().into(),
-                };
                 let st = slot(&mut self.emps, e);
                 out.signals.extend(seller.map(|s| revived_signal(s, e)));
-                out.findings.push(no_approval(cx, e, st, r, (n, k)));
+                out.findings.push(no_approval(cx, e, st, r.clone(), (n, k)));
             }
         }
         if appealed_in_state || appealed_by_ticket || same_investigation || approved_in_practice {
             return;
         }
-        let r = Reactivation {
-            time: cx.now,
-            account: account.into(),
-            seller,
-            reason: ban.reason,
-            ban_time: ban.time,
-            event: ev.id.as_str().into(),
-        };
         let st = slot(&mut self.emps, e);
         let list = if serious {
             &mut st.serious
@@ -266,6 +258,9 @@ impl Detector for ReactivationAbuse {
 
     fn roll_day(&mut self, _world: &World, day: i64, cfg: &DetectConfig) {
         let from = day * MS_PER_DAY - cfg.reactivation.window_days as i64 * MS_PER_DAY;
+        while self.practice.front().is_some_and(|x| x.0 < from) {
+            self.practice.pop_front();
+        }
         for st in &mut self.emps {
             while st.revived.front().is_some_and(|x| x.0 < from) {
                 st.revived.pop_front();

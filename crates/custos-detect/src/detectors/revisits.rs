@@ -2,18 +2,19 @@
 //! purpose. A customer disclosed alone (a view or an order view) with no
 //! ticket, or under a ticket about someone else (open or closed, the
 //! employee's or a colleague's), and not explained by a ticket of theirs
-//! assigned to the employee, is a look-up without purpose. Honest slips fall on the customer of the task at hand, a
-//! different one each time; an employee who comes back to one person on
-//! `revisit_min_days` different days within `revisit_days` (an
-//! ex-partner, a neighbour, someone in the news), or to
-//! `revisit_min_people` people on two days or more each, is looking for
-//! something no ticket asked for. A moderator opens a review's author
-//! before acting on the review, so a customer whose review the employee
-//! deleted or restored is not counted.
+//! assigned to the employee, is a look-up without purpose. Honest slips
+//! fall on the customer of the task at hand, a different one each time;
+//! an employee who comes back to one person on `revisit_min_days`
+//! different days within `revisit_days` (an ex-partner, a neighbour,
+//! someone in the news), or to `revisit_min_people` people on two days or
+//! more each, is looking for something no ticket asked for. A moderator
+//! opens a review's author before acting on the review, so a customer
+//! whose review the employee deleted or restored is not counted.
 //!
 //! The alert is part of purpose violation (key `revisit`), sized by the
-//! number of people looked up so on two days or more. State: per employee, the look-ups
-//! without purpose of the window, at most [`MAX_LOOKS`].
+//! number of people looked up so on two days or more. State: per
+//! employee, the look-ups without purpose of the window, at most
+//! [`MAX_LOOKS`].
 
 use super::{slot, Ctx, Detector, DetectorKind, Finding, Out};
 use crate::access::{AccessKind, Verdict};
@@ -116,29 +117,25 @@ impl Detector for Revisits {
             customer,
             event: cx.ev.id.as_str().into(),
         });
-        let days = |c: u32| {
-            let mut d: Vec<i64> = st
-                .looks
-                .iter()
-                .filter(|l| l.customer == c)
-                .map(|l| l.day)
-                .collect();
-            d.dedup();
-            d.len() as u32
-        };
-        let n = days(customer);
+        // Distinct days per person (the looks are in time order).
+        let mut days: FxHashMap<u32, (i64, u32)> = FxHashMap::default();
+        for l in &st.looks {
+            let d = days.entry(l.customer).or_insert((l.day, 0));
+            if d.1 == 0 || d.0 != l.day {
+                *d = (l.day, d.1 + 1);
+            }
+        }
+        let n = days.get(&customer).map_or(0, |d| d.1);
         if n < 2 {
             return;
         }
-        // Everyone looked up so on two days or more, and how many days.
-        let mut people: Vec<u32> = st.looks.iter().map(|l| l.customer).collect();
-        people.sort_unstable();
-        people.dedup();
-        let people: Vec<(u32, u32)> = people
+        // Everyone looked up so on two days or more, and on how many.
+        let mut people: Vec<(u32, u32)> = days
             .into_iter()
-            .map(|c| (c, days(c)))
-            .filter(|&(_, d)| d >= 2)
+            .filter(|&(_, (_, d))| d >= 2)
+            .map(|(c, (_, d))| (c, d))
             .collect();
+        people.sort_unstable();
         let revisited = people.len() as u32;
         let most = people.iter().map(|p| p.1).max().unwrap_or(0);
         let many_people = cfg.revisit_min_people > 0 && revisited >= cfg.revisit_min_people;
@@ -169,7 +166,7 @@ impl Detector for Revisits {
             evidence: st
                 .looks
                 .iter()
-                .filter(|l| people.iter().any(|p| p.0 == l.customer))
+                .filter(|l| people.binary_search_by_key(&l.customer, |p| p.0).is_ok())
                 .map(|l| l.event.to_string())
                 .collect(),
             explain: json!({
