@@ -103,24 +103,27 @@ fn an_independent_generators_marketplace_is_accepted_verified_and_scored() {
     );
 }
 
+/// A small marketplace of the market3 and market4 generators (same
+/// parameters in both).
+const SMALL: [&str; 10] = [
+    "--employees",
+    "100",
+    "--customers",
+    "5000",
+    "--sellers",
+    "200",
+    "--days",
+    "14",
+    "--seed",
+    "2",
+];
+
 /// `tools/market3/gen.py`, a second generator by yet another hand: its
 /// decoys are touched only by chance, so no honeytoken catch is asked;
 /// at least half its insiders must be caught.
 #[test]
 fn a_second_independent_marketplace_is_accepted_verified_and_scored() {
-    let args = [
-        "--employees",
-        "100",
-        "--customers",
-        "5000",
-        "--sellers",
-        "200",
-        "--days",
-        "14",
-        "--seed",
-        "2",
-    ];
-    let Some((report, truth)) = ingest_and_score("market3", &args) else {
+    let Some((report, truth)) = ingest_and_score("market3", &SMALL) else {
         return;
     };
     assert!(truth["insiders"].as_array().unwrap().len() >= 3, "{truth}");
@@ -142,19 +145,7 @@ fn a_second_independent_marketplace_is_accepted_verified_and_scored() {
 /// insiders must be caught.
 #[test]
 fn a_third_independent_marketplace_is_accepted_verified_and_scored() {
-    let args = [
-        "--employees",
-        "100",
-        "--customers",
-        "5000",
-        "--sellers",
-        "200",
-        "--days",
-        "14",
-        "--seed",
-        "2",
-    ];
-    let Some((report, truth)) = ingest_and_score("market4", &args) else {
+    let Some((report, truth)) = ingest_and_score("market4", &SMALL) else {
         return;
     };
     assert!(truth["insiders"].as_array().unwrap().len() >= 3, "{truth}");
