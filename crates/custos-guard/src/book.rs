@@ -76,12 +76,15 @@ impl DisclosureBook {
     }
 
     /// What `beyond` (the customers a request would show beyond ticket
-    /// scope) adds to what `employee` saw in the hour and the day up to
-    /// `now`: the same counts as a scan of the store's disclosures.
+    /// scope) adds to what `employee` saw in the hour and the day before
+    /// `now`: the same counts as a scan of the store's disclosures. A
+    /// disclosure recorded at a time after `now` counts too: concurrent
+    /// requests read the clock before they wait for the book, so one may
+    /// find a later one's disclosure already there, and it happened.
     pub fn counts(&self, employee: &str, beyond: &[&str], now: Timestamp) -> QuotaCounts {
         let day_from = now.plus_millis(-MS_PER_DAY);
         let hour_from = now.plus_millis(-MS_PER_HOUR);
-        let in_day = |t: Timestamp| t >= day_from && t <= now;
+        let in_day = |t: Timestamp| t >= day_from;
         let seen = self.by_employee.get(employee);
         let at = |c: &str| seen.and_then(|s| s.get(c)).copied().filter(|t| in_day(*t));
         let (mut day, mut hour) = (0i64, 0i64);
@@ -137,6 +140,17 @@ mod tests {
             assert_eq!(b.counts("e", beyond, now), want, "{beyond:?}");
         }
         assert_eq!(b.counts("nobody", &["c1"], now), [1, 1, 1]);
+    }
+
+    #[test]
+    fn a_disclosure_recorded_after_the_requests_clock_still_counts() {
+        // Two requests read the clock at 10:00:00.000 and .005; the later
+        // one took the book first and recorded its customer.
+        let mut b = DisclosureBook::default();
+        b.record("e", "c1", t("2026-05-03T10:00:00.005Z"));
+        let now = t("2026-05-03T10:00:00Z");
+        assert_eq!(b.counts("e", &["c2"], now), [1, 2, 2]);
+        assert_eq!(b.counts("e", &["c1"], now), [0, 1, 1]);
     }
 
     #[test]
