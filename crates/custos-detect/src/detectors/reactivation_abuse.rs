@@ -407,6 +407,7 @@ fn revival_loop(
 mod tests {
     use crate::testkit::*;
     use crate::Severity;
+    use serde_json::json;
 
     #[test]
     fn unappealed_fraud_reactivation_fires_and_repeats_escalate() {
@@ -509,17 +510,12 @@ mod tests {
         t.reactivate("emp-1", "sel-1", Some("tkt-other"));
         assert_eq!(t.alerts_of("reactivation_abuse").len(), 1);
     }
-}
 
-#[cfg(test)]
-mod four_eyes_tests {
-    use crate::testkit::*;
-    use crate::Severity;
-    use serde_json::json;
+    // Four-eyes as practised.
 
     /// A reactivation of `seller` by `emp`, naming `approval` if given
     /// and citing `appeal` if given.
-    fn reactivate(
+    fn reactivate_with(
         t: &mut Kit,
         emp: &str,
         seller: &str,
@@ -550,7 +546,7 @@ mod four_eyes_tests {
             let who = format!("emp-c{}", i % 4);
             t.assign(&who, &tk);
             let apv = format!("apv-{i}");
-            reactivate(
+            reactivate_with(
                 t,
                 &who,
                 &s,
@@ -574,7 +570,7 @@ mod four_eyes_tests {
         t.hours(2.0);
         t.seller_ticket("tkt-1", "appeal", "sel-1");
         t.assign("emp-1", "tkt-1");
-        reactivate(t, "emp-1", "sel-1", Some("tkt-1"), None);
+        reactivate_with(t, "emp-1", "sel-1", Some("tkt-1"), None);
     }
 
     #[test]
@@ -613,7 +609,7 @@ mod four_eyes_tests {
         for i in 0..5 {
             let s = format!("sel-w{i}");
             t.ban(&s, "review_manipulation");
-            reactivate(&mut t, "emp-1", &s, None, Some("apv-wave"));
+            reactivate_with(&mut t, "emp-1", &s, None, Some("apv-wave"));
         }
         assert!(
             t.alerts_of("reactivation_abuse").is_empty(),
@@ -625,7 +621,7 @@ mod four_eyes_tests {
         for i in 0..5 {
             let s = format!("sel-w{i}");
             t.ban(&s, "review_manipulation");
-            reactivate(&mut t, "emp-1", &s, None, Some("apv-wave"));
+            reactivate_with(&mut t, "emp-1", &s, None, Some("apv-wave"));
         }
         assert_eq!(t.alerts_of("reactivation_abuse").len(), 1);
     }
