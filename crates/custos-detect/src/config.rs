@@ -341,6 +341,10 @@ pub struct ReviewDeletionConfig {
     /// far beyond that moderator's share of the disputes granted (see
     /// the detector's docs). Default true.
     pub dispute_capture: bool,
+    /// Test whether one moderator makes a seller's deletions of negative
+    /// reviews, explained or not, far beyond that moderator's share of
+    /// such deletions (see the detector's docs). Default true.
+    pub deletion_capture: bool,
 }
 
 impl Default for ReviewDeletionConfig {
@@ -363,6 +367,7 @@ impl Default for ReviewDeletionConfig {
             min_deletions_for_rate: 20,
             min_peer_moderators: 5,
             dispute_capture: true,
+            deletion_capture: true,
         }
     }
 }

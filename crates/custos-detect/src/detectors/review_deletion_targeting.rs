@@ -68,6 +68,17 @@
 //! below `alpha` from `min_deletions` (`dispute_capture`). A complicit
 //! seller filing disputes for a moderator to pick up and grant at once
 //! is the broker's way to delete through the front door.
+//!
+//! A fifth view does the same for every deletion of a seller's
+//! negative, non-burst reviews, explained or not (`deletion_capture`):
+//! `k` of the `n` such deletions of seller S in the window by one
+//! moderator, `π` the larger of their share of such deletions of other
+//! sellers and one over the number of moderators making any, Bonferroni
+//! over the sellers with such deletions and doubled for the second
+//! capture view. A moderator paid by one seller mixes the routes
+//! (a dispute the seller files, a queue deletion citing nothing) so that
+//! no single route stands out; who ends up deleting the seller's
+//! negative reviews still does.
 
 use super::{fmt_p, p_json, slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
 use crate::alert::{score_from_p, severity_floor_score, Severity};
@@ -191,12 +202,53 @@ pub(crate) struct ReviewDeletionTargeting {
     /// with enough moderators and over all; set each day.
     no_ticket_hi: FxHashMap<u32, [f64; 2]>,
     all_no_ticket_hi: [f64; 2],
-    /// Deletions granting a seller's own dispute, per seller, in the
-    /// window: (time, moderator, event id).
-    grants: FxHashMap<u32, VecDeque<(i64, u32, Box<str>)>>,
-    /// Their number over all sellers, and per moderator.
-    grants_total: u64,
-    granters: FxHashMap<u32, u64>,
+    /// Deletions granting a seller's own dispute, in the window.
+    grants: Pool,
+    /// Deletions of negative, non-burst reviews, explained or not, in
+    /// the window.
+    negatives: Pool,
+}
+
+/// Deletions of one kind in the window, per seller: (time, moderator,
+/// event id); with their number over all sellers and per moderator. Who
+/// takes a seller's deletions, for the capture views.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct Pool {
+    sellers: FxHashMap<u32, VecDeque<(i64, u32, Box<str>)>>,
+    total: u64,
+    by: FxHashMap<u32, u64>,
+}
+
+impl Pool {
+    /// Adds moderator `e`'s deletion of seller `s`'s review, first
+    /// dropping the seller's deletions older than `from`.
+    fn push(&mut self, from: i64, now: i64, e: u32, s: u32, event: &str) {
+        let d = self.sellers.entry(s).or_default();
+        drop_before(d, from, &mut self.by, &mut self.total);
+        d.push_back((now, e, event.into()));
+        self.total += 1;
+        *self.by.entry(e).or_default() += 1;
+    }
+
+    /// Drops every deletion older than `from`.
+    fn prune(&mut self, from: i64) {
+        let (by, total) = (&mut self.by, &mut self.total);
+        self.sellers.retain(|_, d| {
+            drop_before(d, from, by, total);
+            !d.is_empty()
+        });
+    }
+}
+
+/// The two capture views (see the module docs): which deletions, and
+/// the words of their alert.
+#[derive(Clone, Copy, PartialEq)]
+enum Capture {
+    /// Deletions granting the seller's own review disputes.
+    Disputes,
+    /// Deletions of the seller's negative, non-burst reviews, explained
+    /// or not.
+    Negatives,
 }
 
 impl Detector for ReviewDeletionTargeting {
@@ -223,11 +275,11 @@ impl Detector for ReviewDeletionTargeting {
         while st.all.front().is_some_and(|&t| t < cx.now - window) {
             st.all.pop_front();
         }
-        let counts = w.reviews.get(rid).filter(|r| {
-            r.rating as u32 <= cfg.negative_max_rating
-                && !w.is_burst(r, cx.cfg)
-                && !explained(cx, e, rid, r)
-        });
+        let negative = w
+            .reviews
+            .get(rid)
+            .filter(|r| r.rating as u32 <= cfg.negative_max_rating && !w.is_burst(r, cx.cfg));
+        let counts = negative.filter(|r| !explained(cx, e, rid, r));
         // The ticketless view asks only whether a ticket was cited: a
         // dispute on the review explains a deletion by whoever handles
         // that dispute, and honest peers cite it.
@@ -274,8 +326,32 @@ impl Detector for ReviewDeletionTargeting {
         if let Some(sig) = benefit_signal(cx, e, slot(&mut self.emps, e), rid) {
             out.signals.push(sig);
         }
+        let from = cx.now - window;
         if let Some(s) = granted_dispute_of(cx, rid).filter(|_| cfg.dispute_capture) {
-            self.capture_test(cx, e, s, out);
+            self.grants.push(from, cx.now, e, s, ev.id.as_str());
+            let st = slot(&mut self.emps, e);
+            st.grants.push_back(cx.now);
+            while st.grants.front().is_some_and(|&t| t < from) {
+                st.grants.pop_front();
+            }
+            let own = st.grants.len() as u64;
+            capture_test(cx, e, s, &self.grants, own, Capture::Disputes, out);
+        }
+        if let Some(r) = negative.filter(|_| cfg.deletion_capture) {
+            self.negatives
+                .push(from, cx.now, e, r.seller, ev.id.as_str());
+            // The moderator's negative deletions in the window, this one
+            // included (kept by `benefit_signal`, pruned by the day).
+            let own = self.emps[e as usize].negatives.len() as u64;
+            capture_test(
+                cx,
+                e,
+                r.seller,
+                &self.negatives,
+                own,
+                Capture::Negatives,
+                out,
+            );
         }
         let Some(r) = counts else { return };
         let s = r.seller;
@@ -403,92 +479,103 @@ impl Detector for ReviewDeletionTargeting {
             }
             st.alerted.retain(|_, t| day * MS_PER_DAY - *t <= gap);
         }
-        let (granters, total) = (&mut self.granters, &mut self.grants_total);
-        self.grants.retain(|_, g| {
-            drop_grants_before(g, from, granters, total);
-            !g.is_empty()
-        });
+        self.grants.prune(from);
+        self.negatives.prune(from);
         self.set_no_ticket_quantiles(world, cfg);
     }
 }
 
-impl ReviewDeletionTargeting {
-    /// The dispute-capture view (see the module docs) after moderator
-    /// `e` granted a dispute of seller `s`.
-    fn capture_test(&mut self, cx: &Ctx<'_>, e: u32, s: u32, out: &mut Out) {
-        let (w, cfg) = (cx.world, &cx.cfg.review_deletion);
-        let from = cx.now - cfg.window_days as i64 * MS_PER_DAY;
-        let g = self.grants.entry(s).or_default();
-        drop_grants_before(g, from, &mut self.granters, &mut self.grants_total);
-        g.push_back((cx.now, e, cx.ev.id.as_str().into()));
-        self.grants_total += 1;
-        *self.granters.entry(e).or_default() += 1;
-        let st = slot(&mut self.emps, e);
-        st.grants.push_back(cx.now);
-        while st.grants.front().is_some_and(|&t| t < from) {
-            st.grants.pop_front();
-        }
-        let g = &self.grants[&s];
-        let n = g.len() as u64;
-        let k = g.iter().filter(|x| x.1 == e).count() as u64;
-        if k < cfg.signal_min_deletions.min(cfg.min_deletions) as u64 {
-            return;
-        }
-        // The moderator's share of the other sellers' granted disputes,
-        // and no less than an even share among those granting any.
-        let own_other = (st.grants.len() as u64).saturating_sub(k);
-        let all_other = self.grants_total.saturating_sub(n);
-        let even = 1.0 / self.granters.len().max(1) as f64;
-        let share = (own_other as f64 + 1.0) / (all_other as f64 + 1.0);
-        let pi = share.max(even).min(0.999);
-        let lp = binomial_sf_log10(k, n, pi);
-        let sellers = self.grants.len().max(1) as f64;
-        let adj = (lp + sellers.log10()).min(0.0);
-        if k >= cfg.signal_min_deletions as u64 && adj < cfg.signal_alpha.log10() {
-            out.signals.push(strong_signal(s, e));
-        }
-        let log10_alpha = cfg.alpha.log10();
-        if k < cfg.min_deletions as u64 || adj >= log10_alpha {
-            return;
-        }
-        let sev = severity(k, cfg);
-        let (emp, seller) = (w.emp_name(e), w.seller_name(s));
-        out.findings.push(Finding {
-            employee: e,
-            detector: DetectorKind::ReviewDeletionTargeting,
-            key: seller.to_string(),
-            severity: sev,
-            score: score_from_p(adj, log10_alpha, severity_floor_score(sev)),
-            summary: format!(
+/// A capture view (see the module docs) after moderator `e` took a
+/// deletion of seller `s` into `pool`; `own` is the moderator's
+/// deletions of the pool's kind in the window, this one included.
+fn capture_test(cx: &Ctx<'_>, e: u32, s: u32, pool: &Pool, own: u64, view: Capture, out: &mut Out) {
+    let (w, cfg) = (cx.world, &cx.cfg.review_deletion);
+    let d = &pool.sellers[&s];
+    let n = d.len() as u64;
+    let k = d.iter().filter(|x| x.1 == e).count() as u64;
+    if k < cfg.signal_min_deletions.min(cfg.min_deletions) as u64 {
+        return;
+    }
+    // The moderator's share of the other sellers' deletions of the kind,
+    // and no less than an even share among the moderators making any.
+    let own_other = own.saturating_sub(k);
+    let all_other = pool.total.saturating_sub(n);
+    let even = 1.0 / pool.by.len().max(1) as f64;
+    let share = (own_other as f64 + 1.0) / (all_other as f64 + 1.0);
+    let pi = share.max(even).min(0.999);
+    let lp = binomial_sf_log10(k, n, pi);
+    // The deletion view came second: its tests count twice.
+    let tests =
+        pool.sellers.len().max(1) as f64 * if view == Capture::Negatives { 2.0 } else { 1.0 };
+    let adj = (lp + tests.log10()).min(0.0);
+    if k >= cfg.signal_min_deletions as u64 && adj < cfg.signal_alpha.log10() {
+        out.signals.push(strong_signal(s, e));
+    }
+    let log10_alpha = cfg.alpha.log10();
+    if k < cfg.min_deletions as u64 || adj >= log10_alpha {
+        return;
+    }
+    let sev = severity(k, cfg);
+    let (emp, seller) = (w.emp_name(e), w.seller_name(s));
+    let (kind, summary, null_model) = match view {
+        Capture::Disputes => (
+            "dispute_capture",
+            format!(
                 "{emp} granted {k} of the {n} review disputes of {seller} that led to a deletion in {} days, \
                  against a share of {:.1}% of all granted disputes (p={}): check how the seller's disputes reach them",
                 cfg.window_days,
                 pi * 100.0,
                 fmt_p(adj)
             ),
-            sellers: vec![seller.to_string()],
-            customers: k,
-            evidence: g.iter().filter(|x| x.1 == e).map(|x| x.2.to_string()).collect(),
-            explain: json!({
-                "kind": "dispute_capture",
-                "null_model": "the deletions granting the seller's own review disputes in the window fall on each moderator with probability pi = max(the moderator's share of the other sellers' granted disputes, 1 / moderators granting any); k ~ Binomial(n, pi); Bonferroni over the sellers with granted disputes",
-                "observed": k,
-                "n": n,
-                "expected": n as f64 * pi,
-                "share": share,
-                "moderators": self.granters.len(),
-                "pi": pi,
-                "p_value": p_json(lp),
-                "log10_p": lp,
-                "tests": sellers,
-                "p_adjusted": p_json(adj),
-                "log10_p_adjusted": adj,
-                "alpha": cfg.alpha,
-                "window_days": cfg.window_days,
-            }),
-        });
-    }
+            "the deletions granting the seller's own review disputes in the window fall on each moderator with probability pi = max(the moderator's share of the other sellers' granted disputes, 1 / moderators granting any); k ~ Binomial(n, pi); Bonferroni over the sellers with granted disputes",
+        ),
+        Capture::Negatives => (
+            "deletion_capture",
+            format!(
+                "{emp} made {k} of the {n} deletions of {seller}'s negative reviews in {} days, \
+                 against a share of {:.1}% of all deletions of negative reviews (p={}): check who asks them to delete",
+                cfg.window_days,
+                pi * 100.0,
+                fmt_p(adj)
+            ),
+            "the deletions of the seller's negative, non-burst reviews in the window, explained or not, fall on each moderator with probability pi = max(the moderator's share of the other sellers' such deletions, 1 / moderators making any); k ~ Binomial(n, pi); Bonferroni over the sellers with such deletions, doubled for the second capture view",
+        ),
+    };
+    out.findings.push(Finding {
+        employee: e,
+        detector: DetectorKind::ReviewDeletionTargeting,
+        key: seller.to_string(),
+        severity: sev,
+        score: score_from_p(adj, log10_alpha, severity_floor_score(sev)),
+        summary,
+        sellers: vec![seller.to_string()],
+        customers: k,
+        evidence: d
+            .iter()
+            .filter(|x| x.1 == e)
+            .map(|x| x.2.to_string())
+            .collect(),
+        explain: json!({
+            "kind": kind,
+            "null_model": null_model,
+            "observed": k,
+            "n": n,
+            "expected": n as f64 * pi,
+            "share": share,
+            "moderators": pool.by.len(),
+            "pi": pi,
+            "p_value": p_json(lp),
+            "log10_p": lp,
+            "tests": tests,
+            "p_adjusted": p_json(adj),
+            "log10_p_adjusted": adj,
+            "alpha": cfg.alpha,
+            "window_days": cfg.window_days,
+        }),
+    });
+}
 
+impl ReviewDeletionTargeting {
     /// Moderators differ: the quantile of individual ticketless rates
     /// (and rates of deletions stating no purpose), per peer group and
     /// over all, among those with enough deletions.
@@ -694,22 +781,22 @@ fn no_ticket_finding(
     })
 }
 
-/// Drops a seller's grants older than `from` from the window's counts.
-fn drop_grants_before(
-    grants: &mut VecDeque<(i64, u32, Box<str>)>,
+/// Drops a seller's deletions older than `from` from a pool's counts.
+fn drop_before(
+    d: &mut VecDeque<(i64, u32, Box<str>)>,
     from: i64,
-    granters: &mut FxHashMap<u32, u64>,
+    by: &mut FxHashMap<u32, u64>,
     total: &mut u64,
 ) {
-    while let Some(x) = grants.front().filter(|x| x.0 < from) {
-        if let Some(n) = granters.get_mut(&x.1) {
+    while let Some(x) = d.front().filter(|x| x.0 < from) {
+        if let Some(n) = by.get_mut(&x.1) {
             *n -= 1;
             if *n == 0 {
-                granters.remove(&x.1);
+                by.remove(&x.1);
             }
         }
         *total -= 1;
-        grants.pop_front();
+        d.pop_front();
     }
 }
 
@@ -1127,6 +1214,70 @@ mod tests {
     #[test]
     fn a_sellers_disputes_granted_through_the_queue_do_not_fire() {
         let t = seller_disputes(false);
+        assert!(
+            t.alerts_of("review_deletion_targeting").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+    }
+
+    /// 21 moderators delete 147 of the 150 negative reviews of 30
+    /// sellers without a ticket, each one review of seven sellers; then
+    /// five of `sel-x`'s six negative reviews (one a day, no wave) go, two through the
+    /// seller's own disputes and three citing nothing: all by `emp-m`
+    /// (`captured`), or one each by five moderators.
+    fn seller_negatives(captured: bool) -> Kit {
+        let mut t = Kit::new();
+        skewed_reviews(&mut t);
+        for i in 0..6 {
+            t.review(&format!("rx-{i}"), &format!("cus-x-{i}"), "sel-x", 1);
+            t.days(1.0);
+        }
+        let mut mods: Vec<String> = (0..20).map(|i| format!("emp-p{i}")).collect();
+        mods.push("emp-m".into());
+        for d in 0..7 {
+            for (m, emp) in mods.iter().enumerate() {
+                let j = d * mods.len() + m;
+                t.delete_review(emp, &format!("r-{}-{}", j / 5, j % 5), "spam", None);
+                t.hours(0.3);
+            }
+        }
+        for i in 0..5 {
+            let m = if captured {
+                "emp-m"
+            } else {
+                mods[i * 3].as_str()
+            };
+            let r = format!("rx-{i}");
+            if i < 2 {
+                let tk = format!("dx-{i}");
+                t.review_dispute(&tk, &r, "sel-x");
+                t.assign(m, &tk);
+                t.delete_review(m, &r, "seller_request", Some(&tk));
+            } else {
+                t.delete_review(m, &r, "spam", None);
+            }
+            t.hours(20.0);
+        }
+        t
+    }
+
+    #[test]
+    fn one_moderator_making_most_of_a_sellers_deletions_fires() {
+        let t = seller_negatives(true);
+        let a = t.alerts_of("review_deletion_targeting");
+        assert_eq!(a.len(), 1, "{:?}", t.alerts);
+        assert_eq!(a[0].employee, "emp-m");
+        assert_eq!(a[0].explain["kind"], "deletion_capture");
+        assert_eq!(a[0].explain["observed"], 5);
+        assert_eq!(a[0].explain["n"], 5);
+        assert_eq!(a[0].sellers, vec!["sel-x".to_string()]);
+        assert_eq!(a[0].evidence.len(), 5);
+    }
+
+    #[test]
+    fn a_sellers_deletions_spread_over_moderators_do_not_fire() {
+        let t = seller_negatives(false);
         assert!(
             t.alerts_of("review_deletion_targeting").is_empty(),
             "{:?}",
