@@ -70,6 +70,12 @@ MIN_COUNT = {"care-lead": 2, "trust-lead": 2, "privacy-officer": 1, "wfm-dispatc
 # ticket record layout (lists, for memory)
 T_KIND, T_CUST, T_SEL, T_OPEN, T_REF, T_QUEUE, T_STATUS, T_WHO, T_BY, T_SUB = range(10)
 OPEN, TAKEN, CLOSED = 0, 1, 2
+MACROS = {"order_issue": ["refund_confirmed", "label_sent", "eta_update", "apology_voucher"],
+          "account": ["password_reset_link", "info_request", "identity_check"],
+          "other": ["info_request", "apology_voucher"],
+          "warehouse_outage_delay": ["delivery_delay_apology", "eta_update", "reship_confirmed"],
+          "late_delivery": ["eta_update", "apology_voucher"], "return_label": ["label_sent"],
+          "refund_status": ["refund_confirmed", "info_request"]}
 FIELDS_ALL = ("name", "email", "phone", "address", "payment", "orders", "reviews", "account")
 
 # customer diurnal curve (UTC hours; buyers mostly in Europe and Latin America)
@@ -1247,9 +1253,7 @@ class Gen:
             t += rs.randint(20, 90) * SEC
         if rs.random() < 0.45:
             out.ev(t, e.actor, "x.macro.send", target=self.cobj[c],
-                   attrs=dict(s.base, template=rs.choice(["refund_confirmed", "label_sent", "eta_update",
-                                                          "password_reset_link", "info_request", "apology_voucher"]),
-                              ticket=self.tid(k)))
+                   attrs=dict(s.base, template=rs.choice(MACROS.get(sub) or MACROS[kind]), ticket=self.tid(k)))
         s.log.append((t_start, k))
         dur = rs.triangular(12, 48, 22) * MIN
         tc = max(t + MIN, t_start + int(dur))
@@ -2427,7 +2431,9 @@ class Market5(LookAlikes):
             if s2 is None:
                 return
             t = s2.start + ri.randint(3, 10) * MIN
-            sel = ins.tsel[ri.randrange(len(ins.tsel))]
+            ins.pulls = getattr(ins, "pulls", 0) + 1
+            order = ins.tsel[::-1]          # competitors' reviewers first, then the clients' own
+            sel = order[(ins.pulls - 1) % len(order)]
             cand = self.reviewers([sel], t, ())
             custs = sorted({c for _, c in cand})
             ri.shuffle(custs)
@@ -2672,7 +2678,9 @@ class Market5(LookAlikes):
                 ids += self.honey_vip
                 q = "segment:top_spenders_12m"
             else:
-                q = "seller:%s buyers:90d" % self.sid[ins.tsel[0]]
+                for sel in ins.tsel:
+                    ids += self.honey_by_seller.get(sel, [])
+                q = "category:%s buyers:90d top_sellers" % CATEGORIES[self.sel_cat[ins.tsel[0]]]
             self.bulk(ins, s2, t, ids, q, "xlsx", ["name", "email", "phone", "address", "orders"])
 
     def do_competitor_intel(self, ins, d):

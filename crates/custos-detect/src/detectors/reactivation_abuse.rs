@@ -4,7 +4,9 @@
 //! account after the ban. One such reactivation is an alert (high); two
 //! or more by the same employee in the window are critical. Unappealed
 //! reactivations after bans for other reasons alert only when repeated
-//! (`other_reason_min`). Reactivations of accounts whose ban the engine
+//! `other_reason_min` times, where that is configured (off by default:
+//! such bans are routinely lifted without an appeal). Reactivations of
+//! accounts whose ban the engine
 //! never saw (it predates the stream) are not judged.
 //!
 //! A revival loop is judged even with an appeal each time: the same
@@ -206,7 +208,7 @@ impl Detector for ReactivationAbuse {
             } else {
                 Severity::High
             }
-        } else if n >= cfg.other_reason_min {
+        } else if cfg.other_reason_min > 0 && n >= cfg.other_reason_min {
             Severity::Medium
         } else {
             return;
@@ -456,6 +458,29 @@ mod tests {
             "{:?}",
             t.alerts
         );
+    }
+
+    /// `emp-1` lifts three policy bans without an appeal.
+    fn policy_reverts(other_reason_min: u32) -> Kit {
+        let mut cfg = crate::DetectConfig::default();
+        cfg.reactivation.other_reason_min = other_reason_min;
+        let mut t = Kit::with(cfg);
+        for s in ["sel-1", "sel-2", "sel-3"] {
+            t.ban(s, "policy");
+            t.days(1.0);
+            t.reactivate("emp-1", s, None);
+        }
+        t
+    }
+
+    #[test]
+    fn lifting_minor_bans_without_appeal_fires_only_where_configured() {
+        assert!(policy_reverts(0).alerts_of("reactivation_abuse").is_empty());
+        let a = policy_reverts(3).alerts_of("reactivation_abuse");
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].severity, Severity::Medium);
+        assert_eq!(a[0].evidence.len(), 3);
+        assert!(policy_reverts(4).alerts_of("reactivation_abuse").is_empty());
     }
 
     /// `sel-1` is banned for fraud twice, appeals each time, and `emp-1`
