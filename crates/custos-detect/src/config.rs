@@ -243,7 +243,8 @@ pub struct SellerAffinityConfig {
     /// Sliding window of distinct unexplained customers. Default 30.
     pub window_days: u32,
     /// Never alert below this many unexplained customers of one seller
-    /// (or, for the several-seller test, of the set). Default 4.
+    /// (or, for the several-seller test, of the set). Default 3 (the
+    /// corrected p-value below `alpha` is what usually decides).
     pub min_customers: u32,
     /// Bonferroni-adjusted binomial tail below which to alert. Default 1e-4.
     pub alpha: f64,
@@ -281,7 +282,7 @@ impl Default for SellerAffinityConfig {
         SellerAffinityConfig {
             enabled: true,
             window_days: 30,
-            min_customers: 4,
+            min_customers: 3,
             alpha: 1e-4,
             high_customers: 20,
             critical_customers: 100,

@@ -712,6 +712,31 @@ mod tests {
         assert!(a[0].severity >= Severity::Medium);
     }
 
+    /// With the p-value test opened wide (alpha 1), the floor of
+    /// `min_customers` (3) decides: emp-1 looks up `n` reviewers of sel-7
+    /// without a ticket.
+    fn floor_only(n: usize) -> Vec<crate::Alert> {
+        let mut cfg = crate::DetectConfig::default();
+        cfg.seller_affinity.alpha = 1.0;
+        cfg.seller_affinity.several_sellers_max = 1;
+        let mut t = Kit::with(cfg);
+        market(&mut t, 400);
+        for i in 0..n {
+            t.view("emp-1", &format!("cus-{}", 7 + 40 * i), None);
+            t.hours(1.0);
+        }
+        t.settle(1.0);
+        t.alerts_of("seller_affinity")
+    }
+
+    #[test]
+    fn fewer_customers_than_the_floor_never_alert() {
+        assert!(floor_only(2).is_empty());
+        let a = floor_only(3);
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].customers, 3);
+    }
+
     /// emp-1 opens twelve reviewers of sel-7, one at a time, each time
     /// deleting that reviewer's review `minutes` later.
     fn authors_then_deletions(minutes: f64) -> Kit {
