@@ -198,6 +198,11 @@ pub struct PurposeViolationConfig {
     pub revisit_min_people: u32,
     /// Default 30.
     pub revisit_days: u32,
+    /// A person that this many of the employee's team-mates also looked
+    /// up without a purpose in `revisit_days` is the team's shared record
+    /// (a test or training account), not one person's interest, and is
+    /// not counted. 0 switches this off. Default 3.
+    pub revisit_team_shared: u32,
 }
 
 impl Default for PurposeViolationConfig {
@@ -231,6 +236,7 @@ impl Default for PurposeViolationConfig {
             revisit_min_days: 3,
             revisit_min_people: 3,
             revisit_days: 30,
+            revisit_team_shared: 3,
         }
     }
 }

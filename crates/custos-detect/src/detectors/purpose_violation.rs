@@ -10,7 +10,10 @@
 //! without a ticket), and `min_rate`. The count of violations in the
 //! window is then Poisson with mean `rate × disclosures`. One slip never
 //! alerts: the count must reach `min_violations` and its Poisson tail
-//! must fall below `alpha`.
+//! must fall below `alpha`. Nor does a habit: the rate is at least the
+//! employee's own rate of violations before the window (decayed,
+//! half-life `history_halflife_days`): someone who takes calls before
+//! any ticket exists does so every week.
 //!
 //! The same test runs for the reason of the violation alone (no ticket,
 //! unknown ticket, another employee's, closed, about another customer),
@@ -164,6 +167,7 @@ impl DayRing {
             }
             if let Some(h) = history.as_deref_mut() {
                 h.m += d.m as f64;
+                h.v += d.v as f64;
                 for (x, &y) in h.by.iter_mut().zip(&d.by) {
                     *x += y as f64;
                 }
@@ -185,6 +189,8 @@ impl DayRing {
 #[derive(Clone, Copy, Debug, Default, Serialize, Deserialize)]
 struct History {
     m: f64,
+    /// Violations (disclosures, not episodes).
+    v: f64,
     by: [f64; 5],
 }
 
@@ -491,7 +497,14 @@ impl Detector for PurposeViolation {
         if k < cfg.min_violations as u64 {
             return;
         }
-        let expected = rate * self_m as f64;
+        // A habit is not news here either: the employee's own rate of
+        // violations before the window, where there is enough of it.
+        let own_all = if st.history.m >= cfg.min_disclosures_for_rate as f64 {
+            st.history.v / st.history.m
+        } else {
+            0.0
+        };
+        let expected = rate.max(own_all) * self_m as f64;
         let lp_all = poisson_sf_log10(k, expected);
         // The same test for this violation's reason alone (Bonferroni
         // over the reasons): one kind of slip that peers never make
@@ -566,13 +579,14 @@ impl Detector for PurposeViolation {
             customers: k,
             evidence: st.violations.iter().map(|x| x.2.to_string()).collect(),
             explain: json!({
-                "null_model": "violations per disclosure occur at the peer group's rate (shrunk to the all-employee rate, floored at min_rate); count in window ~ Poisson(rate x disclosures); the same for the violation's reason alone, Bonferroni over the 5 reasons; the smaller p-value",
+                "null_model": "violations per disclosure occur at the peer group's rate (shrunk to the all-employee rate, floored at min_rate), or the employee's own rate before the window if higher; count in window ~ Poisson(rate x disclosures); the same for the violation's reason alone, Bonferroni over the 5 reasons; the smaller p-value",
                 "observed": k,
                 "expected": expected,
                 "disclosures": self_m,
                 "peer_rate": rate,
                 "peer_pooled_rate": pooled,
                 "peer_quantile_rate": spread[0],
+                "own_rate_before": own_all,
                 "peer_group": peer_name,
                 "p_value": p_json(log10_p),
                 "log10_p": log10_p,
@@ -611,6 +625,7 @@ impl Detector for PurposeViolation {
         for (e, st) in self.emps.iter_mut().enumerate() {
             st.disclosures.prune_into(from_day, Some(&mut st.history));
             st.history.m *= decay;
+            st.history.v *= decay;
             for x in &mut st.history.by {
                 *x *= decay;
             }
@@ -966,6 +981,48 @@ mod tests {
             t.days(1.0);
         }
         t
+    }
+
+    /// Thirty agents with their tickets and a call a day without one;
+    /// `emp-0` takes six calls a day without a ticket, for the five
+    /// weeks (`habit`) or only the last one. The findings of the last
+    /// two weeks (the last one) about `emp-0`'s count of violations.
+    fn calls_without_tickets(habit: bool) -> Vec<crate::Alert> {
+        let mut t = Kit::new();
+        for a in 0..30 {
+            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
+        }
+        let mut late = Vec::new();
+        for d in 0..35 {
+            for a in 0..30 {
+                let emp = format!("emp-{a}");
+                for i in 0..10 {
+                    let (c, tk) = (format!("cus-{d}-{a}-{i}"), format!("tkt-{d}-{a}-{i}"));
+                    t.ticket(&tk, "order_issue", Some(&c), None);
+                    t.assign(&emp, &tk);
+                    t.view(&emp, &c, Some(&tk));
+                }
+                let calls = if a == 0 && (habit || d >= 28) { 6 } else { 1 };
+                for i in 0..calls {
+                    let out = t.view(&emp, &format!("cus-call-{d}-{a}-{i}"), None);
+                    if d >= 21 {
+                        late.extend(out.into_iter().filter(|x| {
+                            x.detector == "purpose_violation" && x.explain["kind"].is_null()
+                        }));
+                    }
+                }
+            }
+            t.days(1.0);
+        }
+        late
+    }
+
+    #[test]
+    fn a_habit_of_calls_without_tickets_is_no_news_a_new_one_is() {
+        assert!(calls_without_tickets(true).is_empty());
+        let a = calls_without_tickets(false);
+        assert!(!a.is_empty());
+        assert!(a.iter().all(|x| x.employee == "emp-0"), "{a:?}");
     }
 
     #[test]

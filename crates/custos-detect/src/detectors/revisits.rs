@@ -9,12 +9,19 @@
 //! someone in the news), or to `revisit_min_people` people on two days or
 //! more each, is looking for something no ticket asked for. A moderator
 //! opens a review's author before acting on the review, so a customer
-//! whose review the employee deleted or restored is not counted.
+//! whose review the employee deleted or restored is not counted, nor is
+//! a person that `revisit_team_shared` of the employee's team-mates also
+//! looked up without purpose in the window: a team's shared record (a
+//! test buyer QA opens after every release, a training account), not
+//! one person's interest. Colleagues of other teams do not make a record
+//! shared: staff across the company peeking at one famous customer is
+//! still each one's snooping.
 //!
 //! The alert is part of purpose violation (key `revisit`), sized by the
 //! number of people looked up so on two days or more. State: per
 //! employee, the look-ups without purpose of the window, at most
-//! [`MAX_LOOKS`].
+//! [`MAX_LOOKS`]; per person looked up so, the last [`MAX_LOOKERS`]
+//! employees who did and when.
 
 use super::{slot, Ctx, Detector, DetectorKind, Finding, Out};
 use crate::access::{AccessKind, Verdict};
@@ -32,6 +39,10 @@ use std::collections::VecDeque;
 /// Look-ups without purpose remembered per employee: a harvester makes
 /// hundreds a day, and the oldest then leave first.
 const MAX_LOOKS: usize = 512;
+
+/// Employees remembered per person looked up without purpose: enough to
+/// find `revisit_team_shared` team-mates among them.
+const MAX_LOOKERS: usize = 16;
 
 /// One customer disclosed alone without a purpose.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -53,6 +64,44 @@ struct EmpState {
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub(crate) struct Revisits {
     emps: Vec<EmpState>,
+    /// Per person looked up without purpose in the window: who did, with
+    /// the time of their last such look-up (at most [`MAX_LOOKERS`], the
+    /// latest).
+    lookers: FxHashMap<u32, Vec<(u32, i64)>>,
+}
+
+impl Revisits {
+    /// Notes that employee `e` looked up `customer` without purpose.
+    fn note_looker(&mut self, customer: u32, e: u32, now: i64) {
+        let l = self.lookers.entry(customer).or_default();
+        l.retain(|x| x.0 != e);
+        if l.len() >= MAX_LOOKERS {
+            l.remove(0);
+        }
+        l.push((e, now));
+    }
+}
+
+/// Whether `customer` is a shared record of employee `e`'s team: at least
+/// `revisit_team_shared` team-mates looked them up without purpose since
+/// `from` (`lookers` as kept by [`Revisits`]).
+fn team_shared(
+    lookers: &FxHashMap<u32, Vec<(u32, i64)>>,
+    w: &World,
+    (e, customer): (u32, u32),
+    from: i64,
+    cfg: &DetectConfig,
+) -> bool {
+    let min = cfg.purpose_violation.revisit_team_shared;
+    let Some(team) = w.emp[e as usize].team.filter(|_| min > 0) else {
+        return false;
+    };
+    let mates = lookers.get(&customer).map_or(0, |l| {
+        l.iter()
+            .filter(|&&(x, t)| x != e && t >= from && w.emp[x as usize].team == Some(team))
+            .count()
+    });
+    mates >= min as usize
 }
 
 impl Detector for Revisits {
@@ -103,6 +152,10 @@ impl Detector for Revisits {
         if !without_purpose {
             return;
         }
+        self.note_looker(customer, a.emp, cx.now);
+        if team_shared(&self.lookers, cx.world, (a.emp, customer), from, cx.cfg) {
+            return;
+        }
         let st = slot(&mut self.emps, a.emp);
         st.authors.retain(|_, t| *t >= from);
         if st.authors.contains_key(&customer) {
@@ -129,10 +182,13 @@ impl Detector for Revisits {
         if n < 2 {
             return;
         }
-        // Everyone looked up so on two days or more, and on how many.
+        // Everyone looked up so on two days or more, and on how many
+        // (not the team's shared records).
+        let lookers = &self.lookers;
+        let shared = |c: u32| team_shared(lookers, cx.world, (a.emp, c), from, cx.cfg);
         let mut people: Vec<(u32, u32)> = days
             .into_iter()
-            .filter(|&(_, (_, d))| d >= 2)
+            .filter(|&(c, (_, d))| d >= 2 && !shared(c))
             .map(|(c, (_, d))| (c, d))
             .collect();
         people.sort_unstable();
@@ -195,6 +251,10 @@ impl Detector for Revisits {
             }
             st.authors.retain(|_, t| *t >= from);
         }
+        self.lookers.retain(|_, l| {
+            l.retain(|x| x.1 >= from);
+            !l.is_empty()
+        });
     }
 }
 
@@ -267,6 +327,35 @@ mod tests {
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].explain["people_revisited"], 3);
         assert_eq!(a[0].evidence.len(), 6);
+    }
+
+    /// `emp-1` looks up `cus-test` without a ticket on three days, as do
+    /// three colleagues of `mates_team` each day.
+    fn shared_record(mates_team: &str) -> Vec<Alert> {
+        let mut t = Kit::new();
+        t.hire("emp-1", "qa", "qa-1");
+        for m in 0..3 {
+            t.hire(&format!("emp-m{m}"), "qa", mates_team);
+        }
+        for _ in 0..3 {
+            for m in 0..3 {
+                t.view(&format!("emp-m{m}"), "cus-test", None);
+            }
+            t.view("emp-1", "cus-test", None);
+            t.days(1.0);
+        }
+        revisits(&t)
+            .into_iter()
+            .filter(|a| a.employee == "emp-1")
+            .collect()
+    }
+
+    #[test]
+    fn a_record_the_whole_team_looks_up_is_shared_but_other_teams_do_not_share_it() {
+        assert!(shared_record("qa-1").is_empty());
+        let a = shared_record("cs-2");
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].explain["days"], 3);
     }
 
     #[test]
