@@ -138,6 +138,13 @@ pub struct PurposeViolationConfig {
     pub min_reason_rate: f64,
     /// Half-life of the employee's own history of disclosures. Default 30.
     pub history_halflife_days: u32,
+    /// An employee whose own rate of violations per disclosure before the
+    /// window is at least this works a channel without tickets (calls
+    /// looked up before a ticket exists): the count of all violations
+    /// then takes that rate as its floor. Below it, the employee's past
+    /// violations are not excused (steady abuse would be). 0 switches
+    /// the floor off. Default 0.2.
+    pub habit_rate: f64,
     /// Quantile of peers' individual violation rates an honest employee
     /// may reach. Default 0.9.
     pub peer_quantile: f64,
@@ -216,6 +223,7 @@ impl Default for PurposeViolationConfig {
             min_rate: 0.002,
             min_reason_rate: 0.002,
             history_halflife_days: 30,
+            habit_rate: 0.2,
             peer_quantile: 0.9,
             min_peer_employees: 10,
             min_team_employees: 5,
@@ -685,6 +693,11 @@ impl DetectConfig {
                 && self.reactivation.approval_practice_share <= 1.0,
             "reactivation.approval_practice_share",
             "must be in (0, 1]",
+        );
+        prob(
+            (0.0..=1.0).contains(&self.purpose_violation.habit_rate),
+            "purpose_violation.habit_rate",
+            "must be in [0, 1] (0 switches the floor off)",
         );
         prob(
             self.purpose_violation.revisit_min_days == 0 || self.purpose_violation.revisit_days > 0,

@@ -1,7 +1,7 @@
 //! Marketplaces from generators written apart from Custos
-//! (`tools/othermarket/gen.py`, `tools/market3/gen.py` and
-//! `tools/market4/gen.py`, each from the contracts only, by different
-//! hands) go through the real binary: every
+//! (`tools/othermarket/gen.py`, `tools/market3/gen.py`,
+//! `tools/market4/gen.py` and `tools/market5/gen.py`, each from the
+//! contracts only, by different hands) go through the real binary: every
 //! line is accepted, the ledger verifies, and the evaluation scores each
 //! of their insiders. Needs `python3`: skipped with a
 //! reason outside CI when it is missing, a failure in CI.
@@ -103,8 +103,8 @@ fn an_independent_generators_marketplace_is_accepted_verified_and_scored() {
     );
 }
 
-/// A small marketplace of the market3 and market4 generators (same
-/// parameters in both).
+/// A small marketplace of the market3, market4 and market5 generators
+/// (same parameters in all).
 const SMALL: [&str; 10] = [
     "--employees",
     "100",
@@ -150,6 +150,23 @@ fn a_third_independent_marketplace_is_accepted_verified_and_scored() {
     };
     assert!(truth["insiders"].as_array().unwrap().len() >= 3, "{truth}");
     // 9 of its 12 insiders are caught at this size today.
+    let (detected, insiders) = (
+        report["detected"].as_u64().unwrap(),
+        report["insiders"].as_u64().unwrap(),
+    );
+    assert!(2 * detected >= insiders, "{report}");
+}
+
+/// `tools/market5/gen.py`, a fourth generator by another hand (four
+/// sites, rostered shifts, inbound calls looked up before any ticket,
+/// QA test buyers): at least half its insiders must be caught.
+#[test]
+fn a_fourth_independent_marketplace_is_accepted_verified_and_scored() {
+    let Some((report, truth)) = ingest_and_score("market5", &SMALL) else {
+        return;
+    };
+    assert!(truth["insiders"].as_array().unwrap().len() >= 3, "{truth}");
+    // 4 of its 8 insiders are caught at this size today.
     let (detected, insiders) = (
         report["detected"].as_u64().unwrap(),
         report["insiders"].as_u64().unwrap(),

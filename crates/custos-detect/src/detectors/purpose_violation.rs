@@ -10,10 +10,12 @@
 //! without a ticket), and `min_rate`. The count of violations in the
 //! window is then Poisson with mean `rate × disclosures`. One slip never
 //! alerts: the count must reach `min_violations` and its Poisson tail
-//! must fall below `alpha`. Nor does a habit: the rate is at least the
-//! employee's own rate of violations before the window (decayed,
-//! half-life `history_halflife_days`): someone who takes calls before
-//! any ticket exists does so every week.
+//! must fall below `alpha`. Nor does a habit: where the employee's own
+//! rate of violations before the window (decayed, half-life
+//! `history_halflife_days`) reaches `habit_rate`, a way of working (calls
+//! looked up before any ticket exists, every week), the rate is at least
+//! that. A lower own rate is not a floor: a few violations every week
+//! is how steady abuse looks too.
 //!
 //! The same test runs for the reason of the violation alone (no ticket,
 //! unknown ticket, another employee's, closed, about another customer),
@@ -498,12 +500,13 @@ impl Detector for PurposeViolation {
             return;
         }
         // A habit is not news here either: the employee's own rate of
-        // violations before the window, where there is enough of it.
-        let own_all = if st.history.m >= cfg.min_disclosures_for_rate as f64 {
-            st.history.v / st.history.m
-        } else {
-            0.0
-        };
+        // violations before the window, where there is enough of it and
+        // it is a way of working (`habit_rate`), not a few a week.
+        let own_all = Some(st.history)
+            .filter(|h| h.m >= cfg.min_disclosures_for_rate as f64)
+            .map(|h| h.v / h.m)
+            .filter(|&r| cfg.habit_rate > 0.0 && r >= cfg.habit_rate)
+            .unwrap_or(0.0);
         let expected = rate.max(own_all) * self_m as f64;
         let lp_all = poisson_sf_log10(k, expected);
         // The same test for this violation's reason alone (Bonferroni
@@ -579,7 +582,7 @@ impl Detector for PurposeViolation {
             customers: k,
             evidence: st.violations.iter().map(|x| x.2.to_string()).collect(),
             explain: json!({
-                "null_model": "violations per disclosure occur at the peer group's rate (shrunk to the all-employee rate, floored at min_rate), or the employee's own rate before the window if higher; count in window ~ Poisson(rate x disclosures); the same for the violation's reason alone, Bonferroni over the 5 reasons; the smaller p-value",
+                "null_model": "violations per disclosure occur at the peer group's rate (shrunk to the all-employee rate, floored at min_rate), or the employee's own rate before the window if at least habit_rate and higher; count in window ~ Poisson(rate x disclosures); the same for the violation's reason alone, Bonferroni over the 5 reasons; the smaller p-value",
                 "observed": k,
                 "expected": expected,
                 "disclosures": self_m,
@@ -983,11 +986,11 @@ mod tests {
         t
     }
 
-    /// Thirty agents with their tickets and a call a day without one;
-    /// `emp-0` takes six calls a day without a ticket, for the five
-    /// weeks (`habit`) or only the last one. The findings of the last
-    /// two weeks (the last one) about `emp-0`'s count of violations.
-    fn calls_without_tickets(habit: bool) -> Vec<crate::Alert> {
+    /// Thirty agents with their tickets and a call every eighth day
+    /// without one; `emp-0` takes `calls` calls a day without a ticket,
+    /// for the five weeks (`habit`) or only the last one. The findings
+    /// of the last two weeks about the count of violations.
+    fn calls_without_tickets(calls: usize, habit: bool) -> Vec<crate::Alert> {
         let mut t = Kit::new();
         for a in 0..30 {
             t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
@@ -1002,8 +1005,11 @@ mod tests {
                     t.assign(&emp, &tk);
                     t.view(&emp, &c, Some(&tk));
                 }
-                let calls = if a == 0 && (habit || d >= 28) { 6 } else { 1 };
-                for i in 0..calls {
+                let n = match (a, habit || d >= 28) {
+                    (0, true) => calls,
+                    _ => usize::from(d % 8 == a % 8),
+                };
+                for i in 0..n {
                     let out = t.view(&emp, &format!("cus-call-{d}-{a}-{i}"), None);
                     if d >= 21 {
                         late.extend(out.into_iter().filter(|x| {
@@ -1019,8 +1025,13 @@ mod tests {
 
     #[test]
     fn a_habit_of_calls_without_tickets_is_no_news_a_new_one_is() {
-        assert!(calls_without_tickets(true).is_empty());
-        let a = calls_without_tickets(false);
+        // Six of sixteen disclosures a day: a way of working.
+        assert!(calls_without_tickets(6, true).is_empty());
+        let a = calls_without_tickets(6, false);
+        assert!(!a.is_empty());
+        assert!(a.iter().all(|x| x.employee == "emp-0"), "{a:?}");
+        // Two of twelve every day is below `habit_rate`: still counted.
+        let a = calls_without_tickets(2, true);
         assert!(!a.is_empty());
         assert!(a.iter().all(|x| x.employee == "emp-0"), "{a:?}");
     }
