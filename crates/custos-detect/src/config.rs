@@ -422,6 +422,12 @@ pub struct ReactivationConfig {
     pub approval_practice_min: u32,
     /// Default 0.9.
     pub approval_practice_share: f64,
+    /// A reactivation naming an approval (`purpose.approval`) that
+    /// another employee's reactivation named first in the window used a
+    /// colleague's four-eyes approval (an approval permits one action of
+    /// the person it was granted to; one person may undo a batch under
+    /// one). Default true.
+    pub reused_approval: bool,
 }
 
 impl Default for ReactivationConfig {
@@ -434,6 +440,7 @@ impl Default for ReactivationConfig {
             revival_repeat_at: 3,
             approval_practice_min: 20,
             approval_practice_share: 0.9,
+            reused_approval: true,
         }
     }
 }

@@ -28,6 +28,13 @@
 //! judged for its appeal, since a second person signed it off (a batch
 //! of mistaken bans undone under an incident ticket). Where approvals
 //! are not the practice, neither applies.
+//!
+//! A borrowed approval: a reactivation naming an approval that another
+//! employee's reactivation named first in the window (`reused_approval`,
+//! key `reused_approval`, high; critical after a serious ban). An
+//! approval permits the action of the person it was granted to; one
+//! person undoing a batch of mistaken bans under one approval is not
+//! flagged, a colleague citing it again is.
 
 use super::{slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
 use crate::alert::{severity_floor_score, Severity};
@@ -36,6 +43,7 @@ use crate::world::World;
 use custos_core::event::{BanReason, TicketKind};
 use custos_core::time::MS_PER_DAY;
 use custos_core::{Action, Outcome, Timestamp};
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use std::collections::VecDeque;
@@ -68,6 +76,9 @@ pub(crate) struct ReactivationAbuse {
     /// Every reactivation after a serious ban in the window: (time,
     /// employee, named an approval), at most [`MAX_PRACTICE`].
     practice: VecDeque<(i64, u32, bool)>,
+    /// Approvals named by reactivations in the window: id → (time,
+    /// employee, event id) of the first to name it.
+    approvals: FxHashMap<Box<str>, (i64, u32, Box<str>)>,
 }
 
 /// Reactivations remembered to judge whether approvals are the practice.
@@ -160,6 +171,24 @@ impl Detector for ReactivationAbuse {
             ban_time: ban.time,
             event: ev.id.as_str().into(),
         };
+        let named = ev
+            .purpose
+            .as_ref()
+            .and_then(|p| p.approval.as_deref())
+            .map(str::trim)
+            .filter(|a| !a.is_empty());
+        if let Some(a) = named.filter(|_| cfg.reused_approval) {
+            let first = self
+                .approvals
+                .entry(a.into())
+                .or_insert_with(|| (cx.now, e, ev.id.as_str().into()))
+                .clone();
+            if first.1 != e {
+                out.signals.extend(seller.map(|s| revived_signal(s, e)));
+                out.findings
+                    .push(reused_approval(cx, e, a, &r, serious, first));
+            }
+        }
         let mut approved_in_practice = false;
         if serious && cfg.approval_practice_min > 0 {
             let approved = ev
@@ -263,6 +292,7 @@ impl Detector for ReactivationAbuse {
         while self.practice.front().is_some_and(|x| x.0 < from) {
             self.practice.pop_front();
         }
+        self.approvals.retain(|_, x| x.0 >= from);
         for st in &mut self.emps {
             while st.revived.front().is_some_and(|x| x.0 < from) {
                 st.revived.pop_front();
@@ -338,6 +368,52 @@ fn no_approval(
             "practice_min": cfg.approval_practice_min,
             "rule": "where approvals are the practice for reactivations after fraud/review_manipulation/counterfeit bans, one without an approval bypassed the second person",
             "window_days": cfg.window_days,
+        }),
+    }
+}
+
+/// Employee `e`'s reactivation `r` named approval `a`, which another
+/// employee's reactivation (`first`: time, employee, event) named before.
+fn reused_approval(
+    cx: &Ctx<'_>,
+    e: u32,
+    a: &str,
+    r: &Reactivation,
+    serious: bool,
+    first: (i64, u32, Box<str>),
+) -> Finding {
+    let w = cx.world;
+    let sev = if serious {
+        Severity::Critical
+    } else {
+        Severity::High
+    };
+    let other = w.emp_name(first.1);
+    Finding {
+        employee: e,
+        detector: DetectorKind::ReactivationAbuse,
+        key: "reused_approval".into(),
+        severity: sev,
+        score: (severity_floor_score(sev) + 10.0).min(100.0),
+        summary: format!(
+            "{} reactivated {} (banned for {}) under approval {a}, which {other} had already used on {}: \
+             a colleague's four-eyes approval, find out who signed this one off",
+            w.emp_name(e),
+            r.account,
+            r.reason.as_str(),
+            Timestamp(first.0).to_rfc3339()
+        ),
+        sellers: r.seller.map(|s| w.seller_name(s).to_string()).into_iter().collect(),
+        customers: 0,
+        evidence: vec![first.2.to_string(), r.event.to_string()],
+        explain: json!({
+            "kind": "reused_approval",
+            "approval": a,
+            "first_used_by": other,
+            "first_used_at": Timestamp(first.0).to_rfc3339(),
+            "ban_reason": r.reason.as_str(),
+            "rule": "an approval permits the action of the person it was granted to; another employee citing it again borrowed a colleague's second person",
+            "window_days": cx.cfg.reactivation.window_days,
         }),
     }
 }
@@ -558,6 +634,38 @@ mod tests {
             v["purpose"]["code"] = json!("seller_request");
         }
         t.send(v);
+    }
+
+    /// Three sellers banned for fraud, each appealing; `emp-1` brings
+    /// back the first two under approval `apr-1`, then `third` brings
+    /// back the last under it too.
+    fn one_approval_three_reactivations(third: &str) -> Vec<crate::Alert> {
+        let mut t = Kit::new();
+        for i in 1..=3 {
+            let (s, tk) = (format!("sel-{i}"), format!("tkt-{i}"));
+            t.ban(&s, "fraud");
+            t.days(1.0);
+            t.seller_ticket(&tk, "appeal", &s);
+            let by = if i < 3 { "emp-1" } else { third };
+            t.assign(by, &tk);
+            reactivate_with(&mut t, by, &s, Some(&tk), Some("apr-1"));
+        }
+        t.alerts_of("reactivation_abuse")
+            .into_iter()
+            .filter(|a| a.explain["kind"] == "reused_approval")
+            .collect()
+    }
+
+    #[test]
+    fn a_colleagues_approval_named_again_fires_a_batch_under_ones_own_does_not() {
+        assert!(one_approval_three_reactivations("emp-1").is_empty());
+        let a = one_approval_three_reactivations("emp-2");
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].employee, "emp-2");
+        assert_eq!(a[0].severity, Severity::Critical);
+        assert_eq!(a[0].explain["first_used_by"], "emp-1");
+        assert_eq!(a[0].sellers, vec!["sel-3".to_string()]);
+        assert_eq!(a[0].evidence.len(), 2);
     }
 
     /// `n` appealed fraud reactivations by colleagues, `approved` of them
