@@ -118,58 +118,45 @@ const SMALL: [&str; 10] = [
     "2",
 ];
 
-/// `tools/market3/gen.py`, a second generator by yet another hand: its
-/// decoys are touched only by chance, so no honeytoken catch is asked;
-/// at least half its insiders must be caught.
-#[test]
-fn a_second_independent_marketplace_is_accepted_verified_and_scored() {
-    let Some((report, truth)) = ingest_and_score("market3", &SMALL) else {
-        return;
-    };
+/// Runs `gen` on [`SMALL`] through [`ingest_and_score`] and asks that it
+/// plants at least three insiders and that at least half of them are
+/// caught: detection works on it, not only the scoring. Returns the truth.
+fn half_of_insiders_caught(gen: &str) -> Option<serde_json::Value> {
+    let (report, truth) = ingest_and_score(gen, &SMALL)?;
     assert!(truth["insiders"].as_array().unwrap().len() >= 3, "{truth}");
-    assert!(
-        !truth["honeytokens"].as_array().unwrap().is_empty(),
-        "{truth}"
-    );
-    // Detection works on it, not only the scoring: 5 of its 7 insiders
-    // are caught at this size today.
     let (detected, insiders) = (
         report["detected"].as_u64().unwrap(),
         report["insiders"].as_u64().unwrap(),
     );
-    assert!(2 * detected >= insiders, "{report}");
+    assert!(2 * detected >= insiders, "{gen}: {report}");
+    Some(truth)
+}
+
+/// `tools/market3/gen.py`, a second generator by yet another hand: its
+/// decoys are touched only by chance, so no honeytoken catch is asked.
+/// 5 of its 7 insiders are caught at this size today.
+#[test]
+fn a_second_independent_marketplace_is_accepted_verified_and_scored() {
+    if let Some(truth) = half_of_insiders_caught("market3") {
+        assert!(
+            !truth["honeytokens"].as_array().unwrap().is_empty(),
+            "{truth}"
+        );
+    }
 }
 
 /// `tools/market4/gen.py`, a third generator by another hand (its own
-/// sites, shifts, vendor staff and id formats): at least half its
-/// insiders must be caught.
+/// sites, shifts, vendor staff and id formats). 9 of its 12 insiders are
+/// caught at this size today.
 #[test]
 fn a_third_independent_marketplace_is_accepted_verified_and_scored() {
-    let Some((report, truth)) = ingest_and_score("market4", &SMALL) else {
-        return;
-    };
-    assert!(truth["insiders"].as_array().unwrap().len() >= 3, "{truth}");
-    // 9 of its 12 insiders are caught at this size today.
-    let (detected, insiders) = (
-        report["detected"].as_u64().unwrap(),
-        report["insiders"].as_u64().unwrap(),
-    );
-    assert!(2 * detected >= insiders, "{report}");
+    half_of_insiders_caught("market4");
 }
 
 /// `tools/market5/gen.py`, a fourth generator by another hand (four
 /// sites, rostered shifts, inbound calls looked up before any ticket,
-/// QA test buyers): at least half its insiders must be caught.
+/// QA test buyers). 4 of its 8 insiders are caught at this size today.
 #[test]
 fn a_fourth_independent_marketplace_is_accepted_verified_and_scored() {
-    let Some((report, truth)) = ingest_and_score("market5", &SMALL) else {
-        return;
-    };
-    assert!(truth["insiders"].as_array().unwrap().len() >= 3, "{truth}");
-    // 4 of its 8 insiders are caught at this size today.
-    let (detected, insiders) = (
-        report["detected"].as_u64().unwrap(),
-        report["insiders"].as_u64().unwrap(),
-    );
-    assert!(2 * detected >= insiders, "{report}");
+    half_of_insiders_caught("market5");
 }
