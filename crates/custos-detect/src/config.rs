@@ -428,6 +428,11 @@ pub struct ReactivationConfig {
     /// the person it was granted to; one person may undo a batch under
     /// one). Default true.
     pub reused_approval: bool,
+    /// An employee's reactivations from this many within 24 hours on are
+    /// a batch (a ban wave undone): they alert as before but no longer
+    /// count as evidence that the seller was favoured, for beneficiary
+    /// convergence. 0 switches this off. Default 10.
+    pub batch_at: u32,
 }
 
 impl Default for ReactivationConfig {
@@ -441,6 +446,7 @@ impl Default for ReactivationConfig {
             approval_practice_min: 20,
             approval_practice_share: 0.9,
             reused_approval: true,
+            batch_at: 10,
         }
     }
 }

@@ -463,6 +463,35 @@ mod tests {
         assert!(a.iter().all(|a| a.sellers == vec!["sel-7".to_string()]));
     }
 
+    /// emp-a deletes two of sel-7's negative reviews; emp-b then undoes
+    /// fraud bans of `before` other sellers and of sel-7, all in one hour.
+    fn deletions_then_reactivations(before: usize) -> Vec<crate::Alert> {
+        let mut t = Kit::new();
+        reviews(&mut t);
+        for s in (20..20 + before)
+            .map(|i| format!("sel-{i}"))
+            .chain(["sel-7".into()])
+        {
+            t.ban(&s, "fraud");
+        }
+        t.days(1.0);
+        t.delete_review("emp-a", "r-7-0", "other", None);
+        t.delete_review("emp-a", "r-7-1", "other", None);
+        for i in 20..20 + before {
+            t.reactivate("emp-b", &format!("sel-{i}"), None);
+            t.hours(0.05);
+        }
+        t.reactivate("emp-b", "sel-7", None);
+        t.alerts_of("beneficiary_convergence")
+    }
+
+    #[test]
+    fn a_seller_brought_back_in_a_batch_is_no_favour() {
+        assert!(deletions_then_reactivations(11).is_empty());
+        // The same seller brought back among a few is.
+        assert_eq!(deletions_then_reactivations(3).len(), 2);
+    }
+
     #[test]
     fn signals_on_different_sellers_do_not_converge() {
         let mut t = Kit::new();

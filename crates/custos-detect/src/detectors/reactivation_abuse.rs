@@ -29,6 +29,12 @@
 //! of mistaken bans undone under an incident ticket). Where approvals
 //! are not the practice, neither applies.
 //!
+//! A seller brought back after a serious ban is evidence for beneficiary
+//! convergence, unless the reactivation is one of a batch: the employee's
+//! `batch_at`-th or later within 24 hours (a wave of mistaken bans undone
+//! at once favours no seller in particular). The alerts above still
+//! apply to each.
+//!
 //! A borrowed approval: a reactivation naming an approval that another
 //! employee's reactivation named first in the window (`reused_approval`,
 //! key `reused_approval`, high; critical after a serious ban). An
@@ -155,10 +161,19 @@ impl Detector for ReactivationAbuse {
         while st.revived.front().is_some_and(|x| x.0 < cx.now - window) {
             st.revived.pop_front();
         }
+        // One of a batch (a wave of bans undone at once) favours no
+        // seller in particular: no evidence for convergence.
+        let today = st
+            .revived
+            .iter()
+            .filter(|x| x.0 >= cx.now - MS_PER_DAY)
+            .count();
+        let batch = cfg.batch_at > 0 && today >= cfg.batch_at as usize;
+        let favoured = key.seller.then_some(key.id).filter(|_| !batch);
         if serious && cfg.revival_repeat_at > 0 {
             let seller = key.seller.then_some(key.id);
             if let Some(f) = revival_loop(cx, e, st, account, seller) {
-                out.signals.extend(seller.map(|s| revived_signal(s, e)));
+                out.signals.extend(favoured.map(|s| revived_signal(s, e)));
                 out.findings.push(f);
             }
         }
@@ -184,7 +199,7 @@ impl Detector for ReactivationAbuse {
                 .or_insert_with(|| (cx.now, e, ev.id.as_str().into()))
                 .clone();
             if first.1 != e {
-                out.signals.extend(seller.map(|s| revived_signal(s, e)));
+                out.signals.extend(favoured.map(|s| revived_signal(s, e)));
                 out.findings
                     .push(reused_approval(cx, e, a, &r, serious, first));
             }
@@ -210,7 +225,7 @@ impl Detector for ReactivationAbuse {
             approved_in_practice = practised && approved;
             if practised && !approved {
                 let st = slot(&mut self.emps, e);
-                out.signals.extend(seller.map(|s| revived_signal(s, e)));
+                out.signals.extend(favoured.map(|s| revived_signal(s, e)));
                 out.findings.push(no_approval(cx, e, st, r.clone(), (n, k)));
             }
         }
@@ -229,7 +244,7 @@ impl Detector for ReactivationAbuse {
         }
         let n = list.len() as u32;
         if serious {
-            out.signals.extend(seller.map(|s| revived_signal(s, e)));
+            out.signals.extend(favoured.map(|s| revived_signal(s, e)));
         }
         let sev = if serious {
             if n >= cfg.repeat_at {
