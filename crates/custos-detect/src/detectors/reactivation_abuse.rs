@@ -6,8 +6,8 @@
 //! reactivations after bans for other reasons alert only when repeated
 //! `other_reason_min` times, where that is configured (off by default:
 //! such bans are routinely lifted without an appeal). Reactivations of
-//! accounts whose ban the engine
-//! never saw (it predates the stream) are not judged.
+//! accounts whose ban the engine never saw (it predates the stream) are
+//! not judged.
 //!
 //! A revival loop is judged even with an appeal each time: the same
 //! employee reactivating one account again (`revival_repeat_at` times in

@@ -1223,9 +1223,10 @@ mod tests {
 
     /// 21 moderators delete 147 of the 150 negative reviews of 30
     /// sellers without a ticket, each one review of seven sellers; then
-    /// five of `sel-x`'s six negative reviews (one a day, no wave) go, two through the
-    /// seller's own disputes and three citing nothing: all by `emp-m`
-    /// (`captured`), or one each by five moderators.
+    /// five of `sel-x`'s six negative reviews (written one a day, no
+    /// wave) go, two through the seller's own disputes and three citing
+    /// nothing: all by `emp-m` (`captured`), or one each by five
+    /// moderators.
     fn seller_negatives(captured: bool) -> Kit {
         let mut t = Kit::new();
         skewed_reviews(&mut t);
