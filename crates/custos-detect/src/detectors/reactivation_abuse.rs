@@ -193,15 +193,17 @@ impl Detector for ReactivationAbuse {
             .map(str::trim)
             .filter(|a| !a.is_empty());
         if let Some(a) = named.filter(|_| cfg.reused_approval) {
-            let first = self
-                .approvals
-                .entry(a.into())
-                .or_insert_with(|| (cx.now, e, ev.id.as_str().into()))
-                .clone();
-            if first.1 != e {
-                out.signals.extend(favoured.map(|s| revived_signal(s, e)));
-                out.findings
-                    .push(reused_approval(cx, e, a, &r, serious, first));
+            match self.approvals.get(a) {
+                Some(first) if first.1 != e => {
+                    out.signals.extend(favoured.map(|s| revived_signal(s, e)));
+                    out.findings
+                        .push(reused_approval(cx, e, a, &r, serious, first));
+                }
+                Some(_) => {}
+                None => {
+                    let first = (cx.now, e, ev.id.as_str().into());
+                    self.approvals.insert(a.into(), first);
+                }
             }
         }
         let mut approved_in_practice = false;
@@ -395,7 +397,7 @@ fn reused_approval(
     a: &str,
     r: &Reactivation,
     serious: bool,
-    first: (i64, u32, Box<str>),
+    first: &(i64, u32, Box<str>),
 ) -> Finding {
     let w = cx.world;
     let sev = if serious {
