@@ -940,6 +940,22 @@ mod tests {
     }
 
     #[test]
+    fn a_habit_rate_outside_zero_to_one_is_refused_zero_switches_it_off() {
+        let mut c = DetectConfig::default();
+        for bad in [1.5, -0.1, f64::NAN] {
+            c.purpose_violation.habit_rate = bad;
+            let p = c.problems();
+            assert_eq!(p.len(), 1, "{p:?}");
+            assert!(
+                p[0].contains("`detect.purpose_violation.habit_rate`"),
+                "{p:?}"
+            );
+        }
+        c.purpose_violation.habit_rate = 0.0;
+        assert!(c.problems().is_empty());
+    }
+
+    #[test]
     fn a_seller_surge_below_a_usual_day_is_refused() {
         let mut c = DetectConfig::default();
         c.world.seller_surge_factor = 0.5;
