@@ -820,8 +820,16 @@ async fn record_decision(
 }
 
 /// Whether committing `events` later than the answer changes nothing a
-/// decision reads: their only fact updates restate what the store holds.
+/// decision reads (their only fact updates restate what the store holds),
+/// and the journal's backlog is below [`crate::journal::MAX_PENDING`].
 fn journal_may_take(state: &AppState, events: &[Prepared]) -> Result<bool, ApiError> {
+    if state
+        .journal
+        .as_ref()
+        .is_some_and(|j| j.pending() >= crate::journal::MAX_PENDING)
+    {
+        return Ok(false);
+    }
     let mut stated = Vec::new();
     for p in events {
         if p.entry.contains(&b'\n') {

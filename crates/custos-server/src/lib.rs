@@ -114,6 +114,12 @@ const BACKGROUND_NICE: i32 = 10;
 /// after this from the calling thread at its own priority. On two cores
 /// a group commit's burst then no longer holds answers back (p99 at
 /// 2,000 decisions/s: 2.6 ms before, 1.3 ms after; BENCHMARKS.md).
+/// Not `SCHED_IDLE`: these threads hold locks the workers take (the
+/// journal's, the guard's caches), and on a saturated machine an idle
+/// thread that holds one stalls every answer (up to a second, measured).
+/// A sustained overload cannot grow the backlog without bound either:
+/// past [`journal::MAX_PENDING`] uncommitted records, decisions wait for
+/// their commit as in the durable mode.
 /// Linux only; where the kernel refuses, nothing changes.
 fn background_priority() {
     #[cfg(target_os = "linux")]
