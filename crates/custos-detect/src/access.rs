@@ -36,6 +36,10 @@ pub(crate) enum Verdict {
     /// only a seller does not qualify: reviewing "a seller's customers"
     /// is the founding case's harvest.
     Review,
+    /// A look-up without purpose of a shared record: a customer that many
+    /// employees open without a ticket day after day (a test or training
+    /// account; `world.shared_record_employees`).
+    SharedRecord,
     BreakGlass,
     NoTicket,
     UnknownTicket,
@@ -62,6 +66,7 @@ impl Verdict {
             Verdict::Unverified => "unverified",
             Verdict::TeamTicket => "team_ticket",
             Verdict::Review => "quality_review",
+            Verdict::SharedRecord => "shared_record",
             Verdict::BreakGlass => "break_glass",
             Verdict::NoTicket => "no_ticket",
             Verdict::UnknownTicket => "unknown_ticket",
@@ -187,6 +192,7 @@ pub(crate) fn analyze(world: &mut World, ev: &Event, cfg: &DetectConfig) -> Opti
             },
         }
     };
+    let verdict = shared_record(world, emp, kind, &customers, verdict, cfg);
     let legal_ok =
         kind == AccessKind::Export && verdict == Verdict::Ok && code == Some(PurposeCode::Legal);
     let assignments = &world.emp[emp as usize].assignments;
@@ -198,7 +204,7 @@ pub(crate) fn analyze(world: &mut World, ev: &Event, cfg: &DetectConfig) -> Opti
         .iter()
         .map(|&c| {
             legal_ok
-                || verdict == Verdict::Unverified
+                || matches!(verdict, Verdict::Unverified | Verdict::SharedRecord)
                 || ticket_customer == Some(c)
                 || assignments.iter().any(|a| a.customer == Some(c))
                 || (valid
@@ -214,4 +220,34 @@ pub(crate) fn analyze(world: &mut World, ev: &Event, cfg: &DetectConfig) -> Opti
         verdict,
         legal_ok,
     })
+}
+
+/// `verdict`, or [`Verdict::SharedRecord`] for a look-up without purpose
+/// (a view or an order view) of customers who are all shared records as
+/// the engine knew them before this event. Every such look-up is noted
+/// for the customers' shared-record count.
+fn shared_record(
+    world: &mut World,
+    emp: u32,
+    kind: AccessKind,
+    customers: &[u32],
+    verdict: Verdict,
+    cfg: &DetectConfig,
+) -> Verdict {
+    let w = &cfg.world;
+    if w.shared_record_employees == 0
+        || !verdict.is_violation()
+        || !matches!(kind, AccessKind::View | AccessKind::Order)
+    {
+        return verdict;
+    }
+    let shared = customers.iter().all(|&c| world.is_shared_record(c, w));
+    for &c in customers {
+        world.note_look_without_purpose(c, emp, w);
+    }
+    if shared {
+        Verdict::SharedRecord
+    } else {
+        verdict
+    }
 }

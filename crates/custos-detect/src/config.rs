@@ -71,6 +71,19 @@ pub struct WorldConfig {
     pub burst_retention_days: u32,
     /// Per-employee daily activity kept for baselines. Default 90.
     pub activity_history_days: u32,
+    /// A customer looked up without a purpose (a view or an order view
+    /// naming no valid ticket) by at least this many different employees
+    /// within `shared_record_window_days`, on at least
+    /// `shared_record_days` different days, is a shared record: a test,
+    /// training or demo account the whole floor opens every day, not a
+    /// person anyone is snooping on. Such look-ups are no purpose
+    /// violation (verdict `shared_record`). 0 turns this off. Default 16.
+    pub shared_record_employees: u32,
+    /// Default 10: many employees on a few days (a famous customer in the
+    /// news) is not a shared record; the same every other day for weeks is.
+    pub shared_record_days: u32,
+    /// Default 30.
+    pub shared_record_window_days: u32,
 }
 
 impl Default for WorldConfig {
@@ -91,6 +104,9 @@ impl Default for WorldConfig {
             seller_surge_factor: 5.0,
             burst_retention_days: 60,
             activity_history_days: 90,
+            shared_record_employees: 16,
+            shared_record_days: 10,
+            shared_record_window_days: 30,
         }
     }
 }
@@ -692,6 +708,13 @@ impl DetectConfig {
             "must be at least 1, with `world.seller_surge_factor` at least 1 (a surge is more than a usual day)",
         );
         prob(
+            self.world.shared_record_employees == 0
+                || (self.world.shared_record_days >= 1
+                    && self.world.shared_record_days <= self.world.shared_record_window_days),
+            "world.shared_record_days",
+            "must be between 1 and `world.shared_record_window_days` while `world.shared_record_employees` is on",
+        );
+        prob(
             self.alerts.incident_gap_days > 0,
             "alerts.incident_gap_days",
             "must be at least 1",
@@ -952,6 +975,19 @@ mod tests {
             );
         }
         c.purpose_violation.habit_rate = 0.0;
+        assert!(c.problems().is_empty());
+    }
+
+    #[test]
+    fn shared_record_days_must_fit_the_window_unless_shared_records_are_off() {
+        let mut c = DetectConfig::default();
+        for bad in [0, 31] {
+            c.world.shared_record_days = bad;
+            let p = c.problems();
+            assert_eq!(p.len(), 1, "{p:?}");
+            assert!(p[0].contains("`detect.world.shared_record_days`"), "{p:?}");
+        }
+        c.world.shared_record_employees = 0;
         assert!(c.problems().is_empty());
     }
 

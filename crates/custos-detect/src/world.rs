@@ -15,7 +15,7 @@
 //!   assignments and `world.activity_history_days` daily activity rows,
 //!   plus the current day's set of distinct customers.
 
-use crate::config::DetectConfig;
+use crate::config::{DetectConfig, WorldConfig};
 use crate::intern::Interner;
 use custos_core::event::{ActorType, BanReason, LeaveReason, TargetType, TicketKind};
 use custos_core::time::{MS_PER_DAY, MS_PER_HOUR};
@@ -182,6 +182,20 @@ pub(crate) struct World {
     /// Employees active on the day that was just rolled over.
     pub rolled: Vec<u32>,
     active_today: Vec<u32>,
+    /// Per customer looked up without a purpose in the last
+    /// `shared_record_window_days`: who did and on which days.
+    looked_up: FxHashMap<u32, LookedUp>,
+}
+
+/// Look-ups without purpose of one customer, for [`World::is_shared_record`].
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct LookedUp {
+    /// The latest distinct employees and the time of their last look-up,
+    /// oldest first; at most `shared_record_employees`.
+    by: Vec<(u32, i64)>,
+    /// The distinct UTC days of the look-ups, in order; at most
+    /// `shared_record_days`.
+    days: VecDeque<i64>,
 }
 
 impl Default for World {
@@ -207,6 +221,7 @@ impl Default for World {
             day: i64::MIN,
             rolled: Vec::new(),
             active_today: Vec::new(),
+            looked_up: FxHashMap::default(),
         }
     }
 }
@@ -260,6 +275,38 @@ impl World {
             "(no role)"
         } else {
             self.roles.name(g)
+        }
+    }
+
+    /// Whether `customer` is a shared record: looked up without purpose
+    /// by `shared_record_employees` different employees on
+    /// `shared_record_days` different days within the window.
+    pub fn is_shared_record(&self, customer: u32, w: &WorldConfig) -> bool {
+        let from = self.now - w.shared_record_window_days as i64 * MS_PER_DAY;
+        self.looked_up.get(&customer).is_some_and(|l| {
+            l.by.iter().filter(|x| x.1 >= from).count() >= w.shared_record_employees as usize
+                && l.days
+                    .iter()
+                    .filter(|&&d| d >= from.div_euclid(MS_PER_DAY))
+                    .count()
+                    >= w.shared_record_days as usize
+        })
+    }
+
+    /// Notes that employee `e` looked up `customer` without a purpose now.
+    pub fn note_look_without_purpose(&mut self, customer: u32, e: u32, w: &WorldConfig) {
+        let (now, day) = (self.now, self.now.div_euclid(MS_PER_DAY));
+        let l = self.looked_up.entry(customer).or_default();
+        l.by.retain(|x| x.0 != e);
+        if l.by.len() >= w.shared_record_employees as usize {
+            l.by.remove(0);
+        }
+        l.by.push((e, now));
+        if l.days.back() != Some(&day) {
+            if l.days.len() >= w.shared_record_days as usize {
+                l.days.pop_front();
+            }
+            l.days.push_back(day);
         }
     }
 
@@ -420,6 +467,11 @@ impl World {
         self.review_counts.retain(|k, _| match k.0 {
             SELLER_HOUR => k.2 >= hour_from,
             _ => k.2 >= day_from,
+        });
+        let from = now - w.shared_record_window_days as i64 * MS_PER_DAY;
+        self.looked_up.retain(|_, l| {
+            l.by.retain(|x| x.1 >= from);
+            !l.by.is_empty()
         });
         self.day = day;
     }

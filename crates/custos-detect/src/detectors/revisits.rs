@@ -15,7 +15,9 @@
 //! test buyer QA opens after every release, a training account), not
 //! one person's interest. Colleagues of other teams do not make a record
 //! shared: staff across the company peeking at one famous customer is
-//! still each one's snooping.
+//! still each one's snooping, unless the whole floor opens it day after
+//! day for weeks (`world.shared_record_employees` and `_days`; such a
+//! look-up has the verdict `shared_record` before any detector sees it).
 //!
 //! The alert is part of purpose violation (key `revisit`), sized by the
 //! number of people looked up so on two days or more. State: per
@@ -354,6 +356,41 @@ mod tests {
     fn a_record_the_whole_team_looks_up_is_shared_but_other_teams_do_not_share_it() {
         assert!(shared_record("qa-1").is_empty());
         let a = shared_record("cs-2");
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].explain["days"], 3);
+    }
+
+    /// Sixteen employees of sixteen teams look up `cus-test` without a
+    /// ticket on `before` days, then on three more days with `emp-1` of
+    /// yet another team: `emp-1`'s revisit alerts.
+    fn floor_record(before: usize) -> Vec<Alert> {
+        let mut t = Kit::new();
+        let floor: Vec<String> = (0..16).map(|i| format!("emp-f{i}")).collect();
+        for (i, f) in floor.iter().enumerate() {
+            t.hire(f, "cs-agent", &format!("floor-{i}"));
+        }
+        t.hire("emp-1", "cs-agent", "cs-1");
+        for day in 0..before + 3 {
+            for f in &floor {
+                t.view(f, "cus-test", None);
+            }
+            if day >= before {
+                t.view("emp-1", "cus-test", None);
+            }
+            t.days(1.0);
+        }
+        revisits(&t)
+            .into_iter()
+            .filter(|a| a.employee == "emp-1")
+            .collect()
+    }
+
+    #[test]
+    fn a_record_the_whole_floor_opens_day_after_day_is_shared_but_a_few_days_rush_is_not() {
+        // Ten days of sixteen people: a test or training account.
+        assert!(floor_record(10).is_empty(), "{:?}", floor_record(10));
+        // Sixteen people on five days (someone in the news): snooping.
+        let a = floor_record(2);
         assert_eq!(a.len(), 1, "{a:?}");
         assert_eq!(a[0].explain["days"], 3);
     }
