@@ -143,7 +143,10 @@ pub struct PurposeViolationConfig {
     /// Poisson tail probability, against the peer group's violation rate
     /// per access, below which the count is anomalous. Default 1e-6.
     pub alpha: f64,
-    /// Pseudo-accesses shrinking a peer group's rate to the global rate. Default 500.
+    /// Pseudo-accesses shrinking a peer group's rate to the global rate.
+    /// Roles differ in how much of their work has no ticket (audit
+    /// samples, calls taken before a ticket exists), so a small role's
+    /// own week must be able to outweigh the prior. Default 200.
     pub prior_accesses: f64,
     /// Floor of the expected violation rate per access. Default 0.002.
     pub min_rate: f64,
@@ -235,7 +238,7 @@ impl Default for PurposeViolationConfig {
             window_days: 7,
             min_violations: 5,
             alpha: 1e-6,
-            prior_accesses: 500.0,
+            prior_accesses: 200.0,
             min_rate: 0.002,
             min_reason_rate: 0.002,
             history_halflife_days: 30,

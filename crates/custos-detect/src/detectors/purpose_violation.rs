@@ -1023,6 +1023,55 @@ mod tests {
         late
     }
 
+    /// Sixty agents working tickets, and five auditors (a small role)
+    /// whose whole job is three sample look-ups a day without a ticket,
+    /// for two weeks; plus `odd`, an agent making the same look-ups.
+    fn audits_without_tickets() -> Vec<crate::Alert> {
+        let mut t = Kit::new();
+        for a in 0..60 {
+            t.hire(&format!("emp-{a}"), "cs-agent", &format!("cs-{}", a % 6));
+        }
+        for a in 0..5 {
+            t.hire(&format!("aud-{a}"), "auditor", "audit");
+        }
+        t.hire("odd", "cs-agent", "cs-0");
+        for d in 0..14 {
+            for a in 0..60 {
+                let (emp, c, tk) = (
+                    format!("emp-{a}"),
+                    format!("cus-{d}-{a}"),
+                    format!("t-{d}-{a}"),
+                );
+                t.ticket(&tk, "order_issue", Some(&c), None);
+                t.assign(&emp, &tk);
+                for _ in 0..3 {
+                    t.view(&emp, &c, Some(&tk));
+                }
+            }
+            for who in (0..5).map(|a| format!("aud-{a}")).chain(["odd".to_owned()]) {
+                for i in 0..3 {
+                    t.view(&who, &format!("cus-{who}-{d}-{i}"), None);
+                }
+            }
+            t.days(1.0);
+        }
+        t.alerts_of("purpose_violation")
+    }
+
+    #[test]
+    fn a_small_role_that_works_without_tickets_is_judged_by_its_own_rate() {
+        let a = audits_without_tickets();
+        assert!(
+            a.iter().all(|x| !x.employee.starts_with("aud-")),
+            "{:?}",
+            a.iter()
+                .map(|x| (&x.employee, &x.summary))
+                .collect::<Vec<_>>()
+        );
+        // The same look-ups by one of sixty agents who work tickets.
+        assert!(a.iter().any(|x| x.employee == "odd"), "{a:?}");
+    }
+
     #[test]
     fn a_habit_of_calls_without_tickets_is_no_news_a_new_one_is() {
         // Six of sixteen disclosures a day: a way of working.
