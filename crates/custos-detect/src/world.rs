@@ -14,6 +14,10 @@
 //! - per employee: at most `world.max_assignments_per_employee` recent
 //!   assignments and `world.activity_history_days` daily activity rows,
 //!   plus the current day's set of distinct customers.
+//! - per customer looked up without a purpose in the last
+//!   `world.shared_record_window_days`: at most
+//!   `world.shared_record_employees` employees and
+//!   `world.shared_record_days` days (the shared-record test).
 
 use crate::config::{DetectConfig, WorldConfig};
 use crate::intern::Interner;

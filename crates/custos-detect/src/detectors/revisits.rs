@@ -272,6 +272,13 @@ mod tests {
             .collect()
     }
 
+    fn revisits_of(t: &Kit, emp: &str) -> Vec<Alert> {
+        revisits(t)
+            .into_iter()
+            .filter(|a| a.employee == emp)
+            .collect()
+    }
+
     /// A day of honest work: `n` customers, each under their own ticket.
     fn workday(t: &mut Kit, emp: &str, day: usize, n: usize) {
         for i in 0..n {
@@ -346,10 +353,7 @@ mod tests {
             t.view("emp-1", "cus-test", None);
             t.days(1.0);
         }
-        revisits(&t)
-            .into_iter()
-            .filter(|a| a.employee == "emp-1")
-            .collect()
+        revisits_of(&t, "emp-1")
     }
 
     #[test]
@@ -379,10 +383,7 @@ mod tests {
             }
             t.days(1.0);
         }
-        revisits(&t)
-            .into_iter()
-            .filter(|a| a.employee == "emp-1")
-            .collect()
+        revisits_of(&t, "emp-1")
     }
 
     #[test]
