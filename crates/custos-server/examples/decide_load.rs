@@ -193,7 +193,6 @@ fn bodies() -> Vec<Vec<u8>> {
 struct Tally {
     /// Scheduled send (ns after the start) and latency from it, per answer.
     trace: Vec<(u64, u64)>,
-    latencies_ns: Vec<u64>,
     service_ns: Vec<u64>,
     errors: u64,
     non_200: u64,
@@ -239,7 +238,6 @@ fn connection(a: &Args, k: usize, start: Instant, total: u64, bodies: &[Vec<u8>]
             Ok((status, b)) => {
                 let done = Instant::now();
                 let latency = done.duration_since(at).as_nanos() as u64;
-                t.latencies_ns.push(latency);
                 t.trace
                     .push((at.duration_since(start).as_nanos() as u64, latency));
                 t.service_ns
@@ -294,7 +292,6 @@ fn main() {
             .collect();
         for thread in threads {
             let t = thread.join().unwrap();
-            all.latencies_ns.extend(t.latencies_ns);
             all.trace.extend(t.trace);
             all.service_ns.extend(t.service_ns);
             all.errors += t.errors;
@@ -304,7 +301,7 @@ fn main() {
         }
     });
     let elapsed = start.elapsed().as_secs_f64();
-    let n = all.latencies_ns.len();
+    let n = all.trace.len();
     println!(
         "target {:.0}/s for {:.0} s over {} connections: {} answered in {:.1} s = {:.0}/s achieved; errors {}, non-200 {}, allow {}, other verdicts {}",
         a.rate, a.seconds, a.connections, n, elapsed, n as f64 / elapsed, all.errors, all.non_200, all.allow, all.other_verdict
@@ -318,7 +315,7 @@ fn main() {
             .collect();
         std::fs::write(path, lines).expect("write the trace");
     }
-    let l = &mut all.latencies_ns;
+    let l = &mut all.trace.iter().map(|x| x.1).collect::<Vec<_>>();
     println!(
         "latency from scheduled send (ms): p50 {:.3}  p99 {:.3}  p99.9 {:.3}  max {:.3}",
         pct(l, 0.5),
