@@ -734,6 +734,12 @@ impl DetectConfig {
             "must be in (0, 1]",
         );
         prob(
+            self.purpose_violation.prior_accesses.is_finite()
+                && self.purpose_violation.prior_accesses > 0.0,
+            "purpose_violation.prior_accesses",
+            "must be a number of pseudo-disclosures above 0 (a peer group with no disclosures yet has only the prior)",
+        );
+        prob(
             (0.0..=1.0).contains(&self.purpose_violation.habit_rate),
             "purpose_violation.habit_rate",
             "must be in [0, 1] (0 switches the floor off)",
@@ -978,6 +984,22 @@ mod tests {
             );
         }
         c.purpose_violation.habit_rate = 0.0;
+        assert!(c.problems().is_empty());
+    }
+
+    #[test]
+    fn a_prior_of_zero_or_less_or_nan_is_refused() {
+        let mut c = DetectConfig::default();
+        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            c.purpose_violation.prior_accesses = bad;
+            let p = c.problems();
+            assert_eq!(p.len(), 1, "{p:?}");
+            assert!(
+                p[0].contains("`detect.purpose_violation.prior_accesses`"),
+                "{p:?}"
+            );
+        }
+        c.purpose_violation.prior_accesses = 0.5;
         assert!(c.problems().is_empty());
     }
 
