@@ -85,7 +85,8 @@ pub(crate) struct Access {
     /// Per customer: justified by a ticket for that customer (the valid
     /// purpose ticket, or one assigned to the employee), by a valid
     /// purpose ticket naming a seller the customer bought from or
-    /// reviewed, or by a legal export under a valid ticket.
+    /// reviewed, by a legal export under a valid ticket, or (an order
+    /// view) by the employee serving the order's seller.
     pub explained: Vec<bool>,
     pub verdict: Verdict,
     /// An export for a legal purpose under a valid ticket.
@@ -195,6 +196,13 @@ pub(crate) fn analyze(world: &mut World, ev: &Event, cfg: &DetectConfig) -> Opti
     let verdict = shared_record(world, emp, kind, &customers, verdict, cfg);
     let legal_ok =
         kind == AccessKind::Export && verdict == Verdict::Ok && code == Some(PurposeCode::Legal);
+    // An order view of a seller the employee serves (see
+    // `WorldConfig::served_seller_days`): the seller's own business.
+    let served_order = kind == AccessKind::Order
+        && ev
+            .attr_str("seller")
+            .and_then(|s| world.sellers.get(s))
+            .is_some_and(|s| world.serves(emp, s));
     let assignments = &world.emp[emp as usize].assignments;
     let valid = matches!(
         verdict,
@@ -204,6 +212,7 @@ pub(crate) fn analyze(world: &mut World, ev: &Event, cfg: &DetectConfig) -> Opti
         .iter()
         .map(|&c| {
             legal_ok
+                || served_order
                 || matches!(verdict, Verdict::Unverified | Verdict::SharedRecord)
                 || ticket_customer == Some(c)
                 || assignments.iter().any(|a| a.customer == Some(c))

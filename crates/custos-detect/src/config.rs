@@ -84,6 +84,15 @@ pub struct WorldConfig {
     pub shared_record_days: u32,
     /// Default 30.
     pub shared_record_window_days: u32,
+    /// An employee assigned a seller's own ticket (one naming the seller
+    /// and no customer: an account manager's, an appeal's) serves that
+    /// seller for this many days after: their order views of the
+    /// seller's orders count as explained for seller affinity and
+    /// revisits, as a ticket about the customer would. Only the seller's
+    /// own orders: its reviewers or buyers met elsewhere are not, so a
+    /// harvest under a served seller's cover still counts. 0 turns this
+    /// off. Default 90 (a portfolio shop may write once a month or less).
+    pub served_seller_days: u32,
 }
 
 impl Default for WorldConfig {
@@ -107,6 +116,7 @@ impl Default for WorldConfig {
             shared_record_employees: 16,
             shared_record_days: 10,
             shared_record_window_days: 30,
+            served_seller_days: 90,
         }
     }
 }

@@ -175,6 +175,14 @@ impl Kit {
         self.send(v)
     }
 
+    /// An order view without a purpose (the order's customer and seller
+    /// in its attrs, as the contract has them).
+    pub fn order_view(&mut self, emp: &str, order: &str, cust: &str, seller: &str) -> Vec<Alert> {
+        self.send(json!({"actor": Self::emp(emp), "action": "order.view",
+            "target": {"type": "order", "id": order},
+            "attrs": {"customer": cust, "seller": seller}}))
+    }
+
     pub fn view_purpose(&mut self, emp: &str, cust: &str, purpose: Value) -> Vec<Alert> {
         self.send(json!({"actor": Self::emp(emp), "action": "customer.view",
             "target": {"type": "customer", "id": cust}, "fields": ["name"], "purpose": purpose}))

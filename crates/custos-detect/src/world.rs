@@ -13,7 +13,8 @@
 //!   dropped after `world.burst_retention_days`;
 //! - per employee: at most `world.max_assignments_per_employee` recent
 //!   assignments and `world.activity_history_days` daily activity rows,
-//!   plus the current day's set of distinct customers.
+//!   plus the current day's set of distinct customers, and at most
+//!   [`MAX_SERVED`] sellers served in the last `world.served_seller_days`.
 //! - per customer looked up without a purpose in the last
 //!   `world.shared_record_window_days`: at most
 //!   `world.shared_record_employees` employees and
@@ -156,8 +157,16 @@ pub(crate) struct EmployeeInfo {
     pub left: Option<(i64, LeaveReason)>,
     pub first_seen: i64,
     pub assignments: VecDeque<Assignment>,
+    /// Sellers whose own tickets (naming the seller and no customer) were
+    /// assigned to the employee, with the time of the latest; at most
+    /// [`MAX_SERVED`], the most recent.
+    pub served: Vec<(u32, i64)>,
     pub activity: Activity,
 }
+
+/// Sellers remembered per employee as served: an account manager's
+/// portfolio is a few dozen shops.
+pub(crate) const MAX_SERVED: usize = 64;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub(crate) struct World {
@@ -461,10 +470,12 @@ impl World {
             None => now - t.opened <= max_open,
         });
         let assign_from = now - w.assignment_memory_days as i64 * MS_PER_DAY;
+        let served_from = now - w.served_seller_days as i64 * MS_PER_DAY;
         for e in &mut self.emp {
             while e.assignments.front().is_some_and(|a| a.time < assign_from) {
                 e.assignments.pop_front();
             }
+            e.served.retain(|x| x.1 >= served_from);
         }
         let from = now - w.burst_retention_days as i64 * MS_PER_DAY;
         let (hour_from, day_from) = (from.div_euclid(MS_PER_HOUR), from.div_euclid(MS_PER_DAY));
@@ -593,6 +604,9 @@ impl World {
                     }
                     None => (None, None, None, false),
                 };
+                if let (None, Some(s)) = (customer, seller) {
+                    self.note_served(e, s, now, &cfg.world);
+                }
                 let a = &mut self.emp[e as usize].assignments;
                 a.push_back(Assignment {
                     time: now,
@@ -697,6 +711,25 @@ impl World {
         if cur.is_none_or(|r| self.roles.name(r) != role) {
             self.emp[e as usize].role = Some(self.roles.intern(role).0);
         }
+    }
+
+    /// Notes that employee `e` was assigned a ticket of seller `s` alone:
+    /// they serve the seller (an account manager, an appeals officer).
+    fn note_served(&mut self, e: u32, s: u32, now: i64, w: &WorldConfig) {
+        if w.served_seller_days == 0 {
+            return;
+        }
+        let served = &mut self.emp[e as usize].served;
+        served.retain(|x| x.0 != s);
+        if served.len() >= MAX_SERVED {
+            served.remove(0);
+        }
+        served.push((s, now));
+    }
+
+    /// Whether employee `e` serves seller `s` (see [`World::note_served`]).
+    pub fn serves(&self, e: u32, s: u32) -> bool {
+        self.emp[e as usize].served.iter().any(|x| x.0 == s)
     }
 
     fn ticket_open(&mut self, ev: &Event, now: i64) {

@@ -2,7 +2,8 @@
 //! purpose. A customer disclosed alone (a view or an order view) with no
 //! ticket, or under a ticket about someone else (open or closed, the
 //! employee's or a colleague's), and not explained by a ticket of theirs
-//! assigned to the employee, is a look-up without purpose. Honest slips
+//! assigned to the employee (nor, an order view, by the employee serving
+//! the order's seller), is a look-up without purpose. Honest slips
 //! fall on the customer of the task at hand, a different one each time;
 //! an employee who comes back to one person on `revisit_min_days`
 //! different days within `revisit_days` (an ex-partner, a neighbour,

@@ -5,8 +5,10 @@
 //! to them in the window *without an explaining ticket* (a valid purpose
 //! ticket about that customer, a ticket assigned to them for that
 //! customer, a valid ticket naming a seller the customer is related to,
-//! or a legal export under a valid ticket; hits of a search run under a
-//! valid ticket are incidental and not counted).
+//! a legal export under a valid ticket, or an order view of a seller the
+//! employee serves: one whose own tickets were assigned to them within
+//! `world.served_seller_days`, as an account manager's are; hits of a
+//! search run under a valid ticket are incidental and not counted).
 //!
 //! A customer looked up alone is counted only once
 //! `purpose_violation.explain_after_minutes` have passed (at the first
@@ -727,6 +729,51 @@ mod tests {
         }
         t.settle(1.0);
         t.alerts_of("seller_affinity")
+    }
+
+    /// emp-1, who was assigned `served`'s own ticket (naming the seller
+    /// and no customer) on day 1, opens twelve of sel-7's customers a
+    /// month later without a ticket: their orders at sel-7, or (`orders`
+    /// false) the customers themselves.
+    fn served_seller(served: &str, orders: bool) -> Kit {
+        let mut t = Kit::new();
+        market(&mut t, 2000);
+        let agents = ["emp-1", "emp-2", "emp-3"];
+        t.seller_ticket("slr-1", "account", served);
+        t.assign("emp-1", "slr-1");
+        t.close("slr-1");
+        for d in 0..3 {
+            workday(&mut t, &agents, d, 2000);
+        }
+        t.days(30.0);
+        for i in 0..12 {
+            let c = 7 + 40 * i;
+            if orders {
+                t.order_view("emp-1", &format!("ord-{c}"), &format!("cus-{c}"), "sel-7");
+            } else {
+                t.view("emp-1", &format!("cus-{c}"), None);
+            }
+            t.hours(0.5);
+        }
+        t.settle(1.0);
+        t
+    }
+
+    #[test]
+    fn an_account_manager_opening_their_sellers_orders_does_not_fire() {
+        let t = served_seller("sel-7", true);
+        assert!(t.alerts_of("seller_affinity").is_empty(), "{:?}", t.alerts);
+        // The same orders of a seller the employee does not serve.
+        let a = served_seller("sel-8", true).alerts_of("seller_affinity");
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].sellers, vec!["sel-7".to_string()]);
+    }
+
+    #[test]
+    fn serving_a_seller_does_not_cover_looking_up_its_customers() {
+        let a = served_seller("sel-7", false).alerts_of("seller_affinity");
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].sellers, vec!["sel-7".to_string()]);
     }
 
     #[test]
