@@ -335,7 +335,10 @@ impl Detector for PurposeViolation {
         }
         let Some(a) = cx.access else { return };
         let from_day = cx.day - cfg.window_days as i64 + 1;
-        let from_ms = cx.now - cfg.window_days as i64 * MS_PER_DAY;
+        // The violations counted must cover the days whose disclosures
+        // are counted (whole UTC days), or a busy day a week ago would
+        // count in one and not the other.
+        let from_ms = from_day * MS_PER_DAY;
         let viol = a.verdict.is_violation();
         let glass = a.verdict == Verdict::BreakGlass;
         let group = cx.world.peer(a.emp);
@@ -1070,6 +1073,46 @@ mod tests {
         );
         // The same look-ups by one of sixty agents who work tickets.
         assert!(a.iter().any(|x| x.employee == "odd"), "{a:?}");
+    }
+
+    /// Eight engineers whose whole job is looking up test records
+    /// without a ticket (ten a day at 09:00, two weeks); `qa-0` also looks
+    /// up a hundred on day 6 at 16:00 and on day 13 at 09:00.
+    #[test]
+    fn a_week_counts_violations_and_disclosures_over_the_same_days() {
+        let mut t = Kit::new();
+        for a in 0..8 {
+            t.hire(&format!("qa-{a}"), "qa-engineer", "qa");
+        }
+        let run = |t: &mut Kit, who: &str, tag: &str, n: usize| {
+            let mut out = Vec::new();
+            for i in 0..n {
+                out.extend(t.view(who, &format!("cus-{who}-{tag}-{i}"), None));
+            }
+            out
+        };
+        let mut late = Vec::new();
+        for d in 0..14 {
+            t.hours(1.0);
+            for a in 0..8 {
+                run(&mut t, &format!("qa-{a}"), &format!("{d}"), 10);
+            }
+            if d == 13 {
+                late = run(&mut t, "qa-0", "late", 100);
+            }
+            let mut rest = 23.0;
+            if d == 6 {
+                t.hours(7.0);
+                run(&mut t, "qa-0", "early", 100);
+                rest -= 7.0;
+            }
+            t.hours(rest);
+        }
+        // On day 13 in the morning the hundred of day 6 are within seven
+        // times 24 hours but on a day whose disclosures have left the
+        // window: they count in neither.
+        late.retain(|a| a.detector == "purpose_violation");
+        assert!(late.is_empty(), "{late:?}");
     }
 
     #[test]
