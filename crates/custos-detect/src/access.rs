@@ -85,12 +85,15 @@ pub(crate) struct Access {
     /// Per customer: justified by a ticket for that customer (the valid
     /// purpose ticket, or one assigned to the employee), by a valid
     /// purpose ticket naming a seller the customer bought from or
-    /// reviewed, by a legal export under a valid ticket, or (an order
-    /// view) by the employee serving the order's seller.
+    /// reviewed, by a legal export under a valid ticket or an approved
+    /// one, or (an order view) by the employee serving the order's seller.
     pub explained: Vec<bool>,
     pub verdict: Verdict,
     /// An export for a legal purpose under a valid ticket.
     pub legal_ok: bool,
+    /// An export under the employee's own four-eyes approval (see
+    /// `WorldConfig::approval_memory_days`).
+    pub approved: bool,
 }
 
 impl Access {
@@ -196,6 +199,9 @@ pub(crate) fn analyze(world: &mut World, ev: &Event, cfg: &DetectConfig) -> Opti
     let verdict = shared_record(world, emp, kind, &customers, verdict, cfg);
     let legal_ok =
         kind == AccessKind::Export && verdict == Verdict::Ok && code == Some(PurposeCode::Legal);
+    let cited = purpose.and_then(|p| p.approval.as_deref());
+    let approval_ok = cited.is_some_and(|id| world.cite_approval(id, emp, &cfg.world));
+    let approved = kind == AccessKind::Export && approval_ok;
     // An order view of a seller the employee serves (see
     // `WorldConfig::served_seller_days`): the seller's own business.
     let served_order = kind == AccessKind::Order
@@ -212,6 +218,7 @@ pub(crate) fn analyze(world: &mut World, ev: &Event, cfg: &DetectConfig) -> Opti
         .iter()
         .map(|&c| {
             legal_ok
+                || approved
                 || served_order
                 || matches!(verdict, Verdict::Unverified | Verdict::SharedRecord)
                 || ticket_customer == Some(c)
@@ -228,6 +235,7 @@ pub(crate) fn analyze(world: &mut World, ev: &Event, cfg: &DetectConfig) -> Opti
         explained,
         verdict,
         legal_ok,
+        approved,
     })
 }
 

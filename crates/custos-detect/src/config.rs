@@ -93,6 +93,15 @@ pub struct WorldConfig {
     /// harvest under a served seller's cover still counts. 0 turns this
     /// off. Default 90 (a portfolio shop may write once a month or less).
     pub served_seller_days: u32,
+    /// An export citing a four-eyes approval (`purpose.approval`) that no
+    /// other employee cited within this many days before is bulk access
+    /// a second person signed: expected work for volume and seller
+    /// affinity, as a legal export under a valid ticket is (purpose
+    /// violation still judges its ticket). An approval someone else cited
+    /// first is borrowed and counts for nothing. Approval ids are taken
+    /// as stated: the guard checks them before it allows an action. 0
+    /// turns this off. Default 30.
+    pub approval_memory_days: u32,
 }
 
 impl Default for WorldConfig {
@@ -117,6 +126,7 @@ impl Default for WorldConfig {
             shared_record_days: 10,
             shared_record_window_days: 30,
             served_seller_days: 90,
+            approval_memory_days: 30,
         }
     }
 }

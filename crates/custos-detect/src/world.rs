@@ -15,6 +15,8 @@
 //!   assignments and `world.activity_history_days` daily activity rows,
 //!   plus the current day's set of distinct customers, and at most
 //!   [`MAX_SERVED`] sellers served in the last `world.served_seller_days`.
+//! - approvals cited in the last `world.approval_memory_days`: one
+//!   record each;
 //! - per customer looked up without a purpose in the last
 //!   `world.shared_record_window_days`: at most
 //!   `world.shared_record_employees` employees and
@@ -198,6 +200,9 @@ pub(crate) struct World {
     /// Per customer looked up without a purpose in the last
     /// `shared_record_window_days`: who did and on which days.
     looked_up: FxHashMap<u32, LookedUp>,
+    /// Four-eyes approvals cited in the last `approval_memory_days`: the
+    /// first employee to cite each, and when.
+    approvals: FxHashMap<Box<str>, (u32, i64)>,
 }
 
 /// Look-ups without purpose of one customer, for [`World::is_shared_record`].
@@ -235,6 +240,7 @@ impl Default for World {
             rolled: Vec::new(),
             active_today: Vec::new(),
             looked_up: FxHashMap::default(),
+            approvals: FxHashMap::default(),
         }
     }
 }
@@ -483,6 +489,8 @@ impl World {
             SELLER_HOUR => k.2 >= hour_from,
             _ => k.2 >= day_from,
         });
+        let from = now - w.approval_memory_days as i64 * MS_PER_DAY;
+        self.approvals.retain(|_, a| a.1 >= from);
         let from = now - w.shared_record_window_days as i64 * MS_PER_DAY;
         self.looked_up.retain(|_, l| {
             l.by.retain(|x| x.1 >= from);
@@ -727,6 +735,22 @@ impl World {
         served.push((s, now));
     }
 
+    /// Notes that employee `e` cites approval `id`, and whether it is
+    /// theirs: no one else cited it first within `approval_memory_days`.
+    pub fn cite_approval(&mut self, id: &str, e: u32, w: &WorldConfig) -> bool {
+        if w.approval_memory_days == 0 {
+            return false;
+        }
+        let now = self.now;
+        match self.approvals.get(id) {
+            Some(&(first, _)) => first == e,
+            None => {
+                self.approvals.insert(id.into(), (e, now));
+                true
+            }
+        }
+    }
+
     /// Whether employee `e` serves seller `s` (see [`World::note_served`]).
     pub fn serves(&self, e: u32, s: u32) -> bool {
         self.emp[e as usize].served.iter().any(|x| x.0 == s)
@@ -814,7 +838,7 @@ impl World {
         if a.kind == crate::access::AccessKind::Search && !a.has_valid_ticket() {
             act.today.searches += 1;
         }
-        if a.legal_ok || a.incidental_hits() {
+        if a.legal_ok || a.approved || a.incidental_hits() {
             return;
         }
         if a.kind == crate::access::AccessKind::Export {

@@ -14,7 +14,8 @@
 //! quantile)`. Thresholds are fixed at the employee's first access of the
 //! day from finished days only; the alert is raised at the access that
 //! crosses one, and updated when the count doubles. Legal exports under a
-//! valid ticket are expected work and not counted.
+//! valid ticket, and exports under the employee's own four-eyes approval
+//! (`world.approval_memory_days`), are expected work and not counted.
 
 use super::{slot, Ctx, Detector, DetectorKind, Finding, Out};
 use crate::alert::{severity_floor_score, Severity};
@@ -321,6 +322,27 @@ mod tests {
             .alerts_of("volume_anomaly")
             .iter()
             .any(|a| a.employee == "emp-4"));
+    }
+
+    /// emp-2 exports 5,000 customers under an approval cited first by
+    /// `first`.
+    fn approved_export(first: &str) -> Vec<crate::Alert> {
+        let mut t = setup(8);
+        steady(&mut t, 8, 30, 10, None);
+        let apr = json!({"code": "quality_review", "approval": "apr-1"});
+        let one = vec!["cus-a-0".to_string()];
+        t.export(first, &one, Some(apr.clone()));
+        let hits: Vec<String> = (0..5000).map(|i| format!("cus-a-{i}")).collect();
+        t.export("emp-2", &hits, Some(apr));
+        t.alerts_of("volume_anomaly")
+    }
+
+    #[test]
+    fn an_export_under_ones_own_approval_is_expected_a_borrowed_one_is_not() {
+        let a = approved_export("emp-2");
+        assert!(a.is_empty(), "{a:?}");
+        let a = approved_export("emp-5");
+        assert!(a.iter().any(|a| a.employee == "emp-2"), "{a:?}");
     }
 
     /// Analysts whose ordinary day is one cohort of 100 customers, a
