@@ -244,6 +244,11 @@ pub struct PurposeViolationConfig {
     pub revisit_min_people: u32,
     /// Default 30.
     pub revisit_days: u32,
+    /// The one-person test looks back this long (at least
+    /// `revisit_days`): a look every few weeks at an ex-partner or a
+    /// celebrity is snooping too, while honest slips on the same person
+    /// rarely recur three times in two months. Default 60.
+    pub revisit_person_days: u32,
     /// A person that this many of the employee's team-mates also looked
     /// up without a purpose in `revisit_days` is the team's shared record
     /// (a test or training account), not one person's interest, and is
@@ -283,6 +288,7 @@ impl Default for PurposeViolationConfig {
             revisit_min_days: 3,
             revisit_min_people: 3,
             revisit_days: 30,
+            revisit_person_days: 60,
             revisit_team_shared: 3,
         }
     }

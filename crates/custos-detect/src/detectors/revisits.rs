@@ -6,9 +6,10 @@
 //! the order's seller), is a look-up without purpose. Honest slips
 //! fall on the customer of the task at hand, a different one each time;
 //! an employee who comes back to one person on `revisit_min_days`
-//! different days within `revisit_days` (an ex-partner, a neighbour,
-//! someone in the news), or to `revisit_min_people` people on two days or
-//! more each, is looking for something no ticket asked for. A moderator
+//! different days within `revisit_person_days` (an ex-partner, a
+//! neighbour, someone in the news, looked at every few weeks), or to
+//! `revisit_min_people` people on two days or more each within
+//! `revisit_days`, is looking for something no ticket asked for. A moderator
 //! opens a review's author before acting on the review, so a customer
 //! whose review the employee deleted or restored is not counted, nor is
 //! a person that `revisit_team_shared` of the employee's team-mates also
@@ -85,6 +86,12 @@ impl Revisits {
     }
 }
 
+/// The one-person test's window: `revisit_person_days`, at least
+/// `revisit_days`.
+fn person_days(cfg: &crate::config::PurposeViolationConfig) -> u32 {
+    cfg.revisit_person_days.max(cfg.revisit_days)
+}
+
 /// Whether `customer` is a shared record of employee `e`'s team: at least
 /// `revisit_team_shared` team-mates looked them up without purpose since
 /// `from` (`lookers` as kept by [`Revisits`]).
@@ -118,6 +125,7 @@ impl Detector for Revisits {
             return;
         }
         let from = cx.now - cfg.revisit_days as i64 * MS_PER_DAY;
+        let from_person = cx.now - person_days(cfg) as i64 * MS_PER_DAY;
         if matches!(cx.ev.action, Action::ReviewDelete | Action::ReviewRestore) {
             let author = cx
                 .ev
@@ -160,11 +168,12 @@ impl Detector for Revisits {
             return;
         }
         let st = slot(&mut self.emps, a.emp);
-        st.authors.retain(|_, t| *t >= from);
+        st.authors.retain(|_, t| *t >= from_person);
         if st.authors.contains_key(&customer) {
             return;
         }
-        while st.looks.front().is_some_and(|l| l.time < from) || st.looks.len() >= MAX_LOOKS {
+        while st.looks.front().is_some_and(|l| l.time < from_person) || st.looks.len() >= MAX_LOOKS
+        {
             st.looks.pop_front();
         }
         st.looks.push_back(Look {
@@ -173,15 +182,20 @@ impl Detector for Revisits {
             customer,
             event: cx.ev.id.as_str().into(),
         });
-        // Distinct days per person (the looks are in time order).
-        let mut days: FxHashMap<u32, (i64, u32)> = FxHashMap::default();
-        for l in &st.looks {
-            let d = days.entry(l.customer).or_insert((l.day, 0));
-            if d.1 == 0 || d.0 != l.day {
-                *d = (l.day, d.1 + 1);
+        // Distinct days per person (the looks are in time order), over
+        // the one-person window and over the shorter one.
+        let days = |since: i64| {
+            let mut days: FxHashMap<u32, (i64, u32)> = FxHashMap::default();
+            for l in st.looks.iter().filter(|l| l.time >= since) {
+                let d = days.entry(l.customer).or_insert((l.day, 0));
+                if d.1 == 0 || d.0 != l.day {
+                    *d = (l.day, d.1 + 1);
+                }
             }
-        }
-        let n = days.get(&customer).map_or(0, |d| d.1);
+            days
+        };
+        let (long, short) = (days(from_person), days(from));
+        let n = long.get(&customer).map_or(0, |d| d.1);
         if n < 2 {
             return;
         }
@@ -189,13 +203,17 @@ impl Detector for Revisits {
         // (not the team's shared records).
         let lookers = &self.lookers;
         let shared = |c: u32| team_shared(lookers, cx.world, (a.emp, c), from, cx.cfg);
-        let mut people: Vec<(u32, u32)> = days
-            .into_iter()
-            .filter(|&(c, (_, d))| d >= 2 && !shared(c))
-            .map(|(c, (_, d))| (c, d))
-            .collect();
-        people.sort_unstable();
-        let revisited = people.len() as u32;
+        let again = |days: FxHashMap<u32, (i64, u32)>| {
+            let mut people: Vec<(u32, u32)> = days
+                .into_iter()
+                .filter(|&(c, (_, d))| d >= 2 && !shared(c))
+                .map(|(c, (_, d))| (c, d))
+                .collect();
+            people.sort_unstable();
+            people
+        };
+        let people = again(long);
+        let revisited = again(short).len() as u32;
         let most = people.iter().map(|p| p.1).max().unwrap_or(0);
         let many_people = cfg.revisit_min_people > 0 && revisited >= cfg.revisit_min_people;
         if most < cfg.revisit_min_days && !many_people {
@@ -217,8 +235,9 @@ impl Detector for Revisits {
             score: (severity_floor_score(sev) + 2.0 * (most + revisited) as f64).min(100.0),
             summary: format!(
                 "{emp} looked up {revisited} person(s) without a purpose on two or more different days \
-                 in {} days ({name} on {n} days): possible snooping, ask what each look-up was for",
-                cfg.revisit_days
+                 in {} days ({name} on {n} days in {} days): possible snooping, ask what each look-up was for",
+                cfg.revisit_days,
+                person_days(cfg)
             ),
             sellers: Vec::new(),
             customers: revisited as u64,
@@ -238,6 +257,7 @@ impl Detector for Revisits {
                 "min_people": cfg.revisit_min_people,
                 "looks_without_purpose": st.looks.len(),
                 "window_days": cfg.revisit_days,
+                "person_window_days": person_days(cfg),
                 "null_model": "an honest slip discloses the customer of the task at hand, a different one each time: one person disclosed without purpose on this many different days is not a slip",
             }),
         });
@@ -245,14 +265,15 @@ impl Detector for Revisits {
 
     fn roll_day(&mut self, _world: &World, day: i64, cfg: &DetectConfig) {
         let from = (day - cfg.purpose_violation.revisit_days as i64) * MS_PER_DAY;
+        let from_person = (day - person_days(&cfg.purpose_violation) as i64) * MS_PER_DAY;
         for st in &mut self.emps {
-            while st.looks.front().is_some_and(|l| l.time < from) {
+            while st.looks.front().is_some_and(|l| l.time < from_person) {
                 st.looks.pop_front();
             }
             if st.looks.is_empty() {
                 st.looks = VecDeque::new();
             }
-            st.authors.retain(|_, t| *t >= from);
+            st.authors.retain(|_, t| *t >= from_person);
         }
         self.lookers.retain(|_, l| {
             l.retain(|x| x.1 >= from);
@@ -433,14 +454,36 @@ mod tests {
         assert!(revisits(&t).is_empty(), "{:?}", revisits(&t));
     }
 
-    #[test]
-    fn look_ups_further_apart_than_the_window_do_not_fire() {
+    /// emp-1 looks up `people` without a purpose `times` times each,
+    /// `gap` days apart.
+    fn every(gap: f64, people: &[&str], times: usize) -> Vec<Alert> {
         let mut t = Kit::new();
         t.hire("emp-1", "cs-agent", "cs-1");
-        for _ in 0..3 {
-            t.view("emp-1", "cus-ex", None);
-            t.days(16.0);
+        for _ in 0..times {
+            for p in people {
+                t.view("emp-1", p, None);
+            }
+            t.days(gap);
         }
-        assert!(revisits(&t).is_empty());
+        revisits(&t)
+    }
+
+    #[test]
+    fn one_person_looked_up_every_few_weeks_fires_further_apart_does_not() {
+        let a = every(25.0, &["cus-ex"], 3);
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert!(
+            a[0].summary.contains("cus-ex on 3 days in 60 days"),
+            "{}",
+            a[0].summary
+        );
+        assert!(every(31.0, &["cus-ex"], 3).is_empty());
+    }
+
+    #[test]
+    fn several_people_looked_up_twice_are_counted_within_the_shorter_window() {
+        let people = ["cus-a", "cus-b", "cus-c"];
+        assert_eq!(every(20.0, &people, 2).len(), 1);
+        assert!(every(40.0, &people, 2).is_empty());
     }
 }
