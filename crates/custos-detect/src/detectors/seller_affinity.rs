@@ -5,10 +5,12 @@
 //! to them in the window *without an explaining ticket* (a valid purpose
 //! ticket about that customer, a ticket assigned to them for that
 //! customer, a valid ticket naming a seller the customer is related to,
-//! a legal export under a valid ticket, or an order view of a seller the
-//! employee serves: one whose own tickets were assigned to them within
-//! `world.served_seller_days`, as an account manager's are; hits of a
-//! search run under a valid ticket are incidental and not counted).
+//! a legal export under a valid ticket or an export under the employee's
+//! own four-eyes approval (`world.approval_memory_days`), or an order
+//! view of a seller the employee serves: one whose own tickets were
+//! assigned to them within `world.served_seller_days`, as an account
+//! manager's are; hits of a search run under a valid ticket are
+//! incidental and not counted).
 //!
 //! A customer looked up alone is counted only once
 //! `purpose_violation.explain_after_minutes` have passed (at the first
