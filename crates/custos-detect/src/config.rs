@@ -98,9 +98,11 @@ pub struct WorldConfig {
     /// a second person signed: expected work for volume and seller
     /// affinity, as a legal export under a valid ticket is (purpose
     /// violation still judges its ticket). An approval someone else cited
-    /// first is borrowed and counts for nothing. Approval ids are taken
-    /// as stated: the guard checks them before it allows an action. 0
-    /// turns this off. Default 30.
+    /// first is borrowed and counts for nothing. Once the stream has
+    /// carried a grant of Custos's guard (a `guard.decide` event with
+    /// `decision` `granted`), only approvals the guard granted to the
+    /// employee count; before that (approvals from another system) ids
+    /// are taken as stated. 0 turns this off. Default 30.
     pub approval_memory_days: u32,
 }
 

@@ -15,8 +15,8 @@
 //!   assignments and `world.activity_history_days` daily activity rows,
 //!   plus the current day's set of distinct customers, and at most
 //!   [`MAX_SERVED`] sellers served in the last `world.served_seller_days`.
-//! - approvals cited in the last `world.approval_memory_days`: one
-//!   record each;
+//! - approvals cited, and approvals the guard granted, in the last
+//!   `world.approval_memory_days`: one record each;
 //! - per customer looked up without a purpose in the last
 //!   `world.shared_record_window_days`: at most
 //!   `world.shared_record_employees` employees and
@@ -203,6 +203,12 @@ pub(crate) struct World {
     /// Four-eyes approvals cited in the last `approval_memory_days`: the
     /// first employee to cite each, and when.
     approvals: FxHashMap<Box<str>, (u32, i64)>,
+    /// Approvals the guard granted (its `guard.decide` events) in the
+    /// last `approval_memory_days`: the requester, and when.
+    granted: FxHashMap<Box<str>, (u32, i64)>,
+    /// Whether the stream ever carried a grant of the guard: from then
+    /// on an approval counts only if the guard granted it.
+    guard_grants: bool,
 }
 
 /// Look-ups without purpose of one customer, for [`World::is_shared_record`].
@@ -241,6 +247,8 @@ impl Default for World {
             active_today: Vec::new(),
             looked_up: FxHashMap::default(),
             approvals: FxHashMap::default(),
+            granted: FxHashMap::default(),
+            guard_grants: false,
         }
     }
 }
@@ -491,6 +499,7 @@ impl World {
         });
         let from = now - w.approval_memory_days as i64 * MS_PER_DAY;
         self.approvals.retain(|_, a| a.1 >= from);
+        self.granted.retain(|_, a| a.1 >= from);
         let from = now - w.shared_record_window_days as i64 * MS_PER_DAY;
         self.looked_up.retain(|_, l| {
             l.by.retain(|x| x.1 >= from);
@@ -583,6 +592,13 @@ impl World {
                 }
             }
             Action::TicketOpen => self.ticket_open(ev, now),
+            Action::GuardDecide if ev.attr_str("decision") == Some("granted") => {
+                if let (Some(id), Some(who)) = (ev.attr_str("approval"), ev.attr_str("requester")) {
+                    let who = self.employee(who);
+                    self.granted.insert(id.into(), (who, now));
+                    self.guard_grants = true;
+                }
+            }
             Action::TicketClose => {
                 if let Some(t) = ev.target_id(TargetType::Ticket) {
                     if let Some(ti) = self.tickets.get_mut(t) {
@@ -736,10 +752,15 @@ impl World {
     }
 
     /// Notes that employee `e` cites approval `id`, and whether it is
-    /// theirs: no one else cited it first within `approval_memory_days`.
+    /// theirs: granted to them by the guard, where the stream carries the
+    /// guard's grants; else, as stated, cited by no one else first within
+    /// `approval_memory_days`.
     pub fn cite_approval(&mut self, id: &str, e: u32, w: &WorldConfig) -> bool {
         if w.approval_memory_days == 0 {
             return false;
+        }
+        if self.guard_grants {
+            return self.granted.get(id).is_some_and(|g| g.0 == e);
         }
         let now = self.now;
         match self.approvals.get(id) {

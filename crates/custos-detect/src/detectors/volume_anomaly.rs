@@ -345,6 +345,32 @@ mod tests {
         assert!(a.iter().any(|a| a.employee == "emp-2"), "{a:?}");
     }
 
+    /// emp-2 exports 5,000 customers under `apr-1` after the guard
+    /// granted `granted` to `to`.
+    fn guard_granted_export(granted: &str, to: &str) -> Vec<crate::Alert> {
+        let mut t = setup(8);
+        steady(&mut t, 8, 30, 10, None);
+        t.send(
+            json!({"actor": {"type": "employee", "id": "lead-1"}, "action": "guard.decide",
+            "attrs": {"decision": "granted", "request_action": "customer.export",
+                "requester": to, "approval": granted}}),
+        );
+        let hits: Vec<String> = (0..5000).map(|i| format!("cus-g-{i}")).collect();
+        let apr = json!({"code": "quality_review", "approval": "apr-1"});
+        t.export("emp-2", &hits, Some(apr));
+        t.alerts_of("volume_anomaly")
+    }
+
+    #[test]
+    fn where_the_guard_grants_approvals_only_its_grants_count() {
+        assert!(guard_granted_export("apr-1", "emp-2").is_empty());
+        // An id the guard never granted, or granted to someone else.
+        for (id, to) in [("apr-2", "emp-2"), ("apr-1", "emp-5")] {
+            let a = guard_granted_export(id, to);
+            assert!(a.iter().any(|a| a.employee == "emp-2"), "{id} {to}: {a:?}");
+        }
+    }
+
     /// Analysts whose ordinary day is one cohort of 100 customers, a
     /// role too small for its own quantile yet: judged against all
     /// employees alone, each cohort would cross the threshold; the days
