@@ -101,8 +101,9 @@ pub struct WorldConfig {
     /// first is borrowed and counts for nothing. Once the stream has
     /// carried a grant of Custos's guard (a `guard.decide` event with
     /// `decision` `granted`), only approvals the guard granted to the
-    /// employee count; before that (approvals from another system) ids
-    /// are taken as stated. 0 turns this off. Default 30.
+    /// employee count, for exports and for reactivations (see
+    /// `reactivation`); before that (approvals from another system) ids
+    /// are taken as stated. 0 turns all this off. Default 30.
     pub approval_memory_days: u32,
 }
 

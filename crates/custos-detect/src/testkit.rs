@@ -221,6 +221,16 @@ impl Kit {
         self.send(v)
     }
 
+    /// The guard's record of `approver` granting approval `id` to
+    /// `requester`.
+    pub fn grant(&mut self, approver: &str, requester: &str, id: &str) {
+        self.send(
+            json!({"actor": Self::emp(approver), "action": "guard.decide",
+            "attrs": {"decision": "granted", "request_action": "customer.export",
+                "requester": requester, "approval": id}}),
+        );
+    }
+
     pub fn ban(&mut self, seller: &str, reason: &str) {
         self.send(json!({"actor": Self::sys(), "action": "account.ban",
             "target": {"type": "seller", "id": seller}, "attrs": {"reason": reason}}));

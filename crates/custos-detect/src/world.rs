@@ -592,7 +592,10 @@ impl World {
                 }
             }
             Action::TicketOpen => self.ticket_open(ev, now),
-            Action::GuardDecide if ev.attr_str("decision") == Some("granted") => {
+            Action::GuardDecide
+                if ev.attr_str("decision") == Some("granted")
+                    && cfg.world.approval_memory_days > 0 =>
+            {
                 if let (Some(id), Some(who)) = (ev.attr_str("approval"), ev.attr_str("requester")) {
                     let who = self.employee(who);
                     self.granted.insert(id.into(), (who, now));
@@ -760,7 +763,7 @@ impl World {
             return false;
         }
         if self.guard_grants {
-            return self.granted.get(id).is_some_and(|g| g.0 == e);
+            return !self.guard_refutes(id, e);
         }
         let now = self.now;
         match self.approvals.get(id) {
@@ -770,6 +773,13 @@ impl World {
                 true
             }
         }
+    }
+
+    /// Whether the guard's grants, where the stream carries them, show
+    /// that approval `id` is not employee `e`'s: never granted, or
+    /// granted to someone else.
+    pub fn guard_refutes(&self, id: &str, e: u32) -> bool {
+        self.guard_grants && self.granted.get(id).is_none_or(|g| g.0 != e)
     }
 
     /// Whether employee `e` serves seller `s` (see [`World::note_served`]).

@@ -27,7 +27,9 @@
 //! or more critical), appealed or not; and one with an approval is not
 //! judged for its appeal, since a second person signed it off (a batch
 //! of mistaken bans undone under an incident ticket). Where approvals
-//! are not the practice, neither applies.
+//! are not the practice, neither applies. Where the stream carries the
+//! grants of Custos's guard, an approval the guard did not grant to the
+//! employee is none (`world.approval_memory_days`).
 //!
 //! A seller brought back after a serious ban is evidence for beneficiary
 //! convergence, unless the reactivation is one of a batch: the employee's
@@ -208,11 +210,14 @@ impl Detector for ReactivationAbuse {
         }
         let mut approved_in_practice = false;
         if serious && cfg.approval_practice_min > 0 {
+            // Where the stream carries the guard's grants, an approval it
+            // did not grant to this employee is none.
             let approved = ev
                 .purpose
                 .as_ref()
                 .and_then(|p| p.approval.as_deref())
-                .is_some_and(|a| !a.trim().is_empty());
+                .map(str::trim)
+                .is_some_and(|a| !a.is_empty() && !cx.world.guard_refutes(a, e));
             let (n, k) = self
                 .practice
                 .iter()
@@ -738,6 +743,33 @@ mod tests {
         assert_eq!(a[0].severity, Severity::High);
         assert_eq!(a[0].explain["others_reactivations"], 25);
         assert_eq!(a[0].sellers, vec!["sel-1".to_string()]);
+    }
+
+    /// As [`practice`], each approval granted by the guard first; then
+    /// `emp-1` brings back a fraud-banned seller through its appeal,
+    /// naming `apv-1x`, which the guard granted to `granted_to` (if any).
+    fn guarded_practice_then(granted_to: Option<&str>) -> Vec<crate::Alert> {
+        let mut t = Kit::new();
+        for i in 0..25 {
+            t.grant("lead-1", &format!("emp-c{}", i % 4), &format!("apv-{i}"));
+        }
+        practice(&mut t, 25, 25);
+        if let Some(who) = granted_to {
+            t.grant("lead-1", who, "apv-1x");
+        }
+        t.ban("sel-1", "fraud");
+        t.hours(2.0);
+        t.seller_ticket("tkt-1", "appeal", "sel-1");
+        t.assign("emp-1", "tkt-1");
+        reactivate_with(&mut t, "emp-1", "sel-1", Some("tkt-1"), Some("apv-1x"));
+        no_approval(&t)
+    }
+
+    #[test]
+    fn where_the_guard_grants_approvals_one_it_did_not_grant_is_none() {
+        assert!(guarded_practice_then(Some("emp-1")).is_empty());
+        assert_eq!(guarded_practice_then(None).len(), 1);
+        assert_eq!(guarded_practice_then(Some("emp-2")).len(), 1);
     }
 
     #[test]

@@ -350,11 +350,7 @@ mod tests {
     fn guard_granted_export(granted: &str, to: &str) -> Vec<crate::Alert> {
         let mut t = setup(8);
         steady(&mut t, 8, 30, 10, None);
-        t.send(
-            json!({"actor": {"type": "employee", "id": "lead-1"}, "action": "guard.decide",
-            "attrs": {"decision": "granted", "request_action": "customer.export",
-                "requester": to, "approval": granted}}),
-        );
+        t.grant("lead-1", to, granted);
         let hits: Vec<String> = (0..5000).map(|i| format!("cus-g-{i}")).collect();
         let apr = json!({"code": "quality_review", "approval": "apr-1"});
         t.export("emp-2", &hits, Some(apr));
