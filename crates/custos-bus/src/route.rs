@@ -40,12 +40,20 @@ pub fn partition_of(employee: &str, partitions: u32) -> u32 {
     (u64::from_be_bytes(head) % u64::from(partitions.max(1))) as u32
 }
 
-/// The employee an event is about, if any: the actor when an employee
-/// acted; otherwise an employee target (the HR facts `employee.*`, or any
-/// other action about an employee); otherwise, for Custos's own
-/// `custos.access` and `guard.decide`, the person named as actor.
-/// `None` for marketplace facts.
+/// The employee an event is about, if any: for the guard's grant of a
+/// four-eyes approval, the requester (the approval is theirs to use, and
+/// their partition's detectors check their approvals against it);
+/// otherwise the actor when an employee acted; otherwise an employee
+/// target (the HR facts `employee.*`, or any other action about an
+/// employee); otherwise, for Custos's own `custos.access` and
+/// `guard.decide`, the person named as actor. `None` for marketplace
+/// facts.
 pub fn routing_key(e: &Event) -> Option<&str> {
+    if e.action == Action::GuardDecide && e.attr_str("decision") == Some("granted") {
+        if let Some(requester) = e.attr_str("requester") {
+            return Some(requester);
+        }
+    }
     if e.actor.kind == ActorType::Employee {
         return Some(&e.actor.id);
     }
@@ -145,6 +153,12 @@ mod tests {
             r#"{"id":"d","time":"2026-03-01T00:00:00Z","actor":{"type":"employee","id":"emp-7"},"action":"guard.decide","attrs":{"decision":"deny"}}"#,
         );
         assert_eq!(route(&decide, p), emp);
+        // A grant goes to the requester's partition, not the approver's.
+        let grant = ev(
+            r#"{"id":"d2","time":"2026-03-01T00:00:00Z","actor":{"type":"employee","id":"lead-1"},"action":"guard.decide","attrs":{"decision":"granted","requester":"emp-7","approval":"apr-1"}}"#,
+        );
+        assert_eq!(route(&grant, p), emp);
+        assert_ne!(partition_of("lead-1", p), partition_of("emp-7", p));
         for fact in [
             r#"{"id":"e","time":"2026-03-01T00:00:00Z","actor":{"type":"customer","id":"cus-1"},"action":"review.create","target":{"type":"review","id":"r1"},"attrs":{"seller":"sel-1","rating":5}}"#,
             r#"{"id":"f","time":"2026-03-01T00:00:00Z","actor":{"type":"customer","id":"cus-1"},"action":"order.create","target":{"type":"order","id":"o1"},"attrs":{"seller":"sel-1"}}"#,
