@@ -769,6 +769,12 @@ impl DetectConfig {
             "must be a number of pseudo-disclosures above 0 (a peer group with no disclosures yet has only the prior)",
         );
         prob(
+            self.seller_affinity.own_prior_accesses.is_finite()
+                && self.seller_affinity.own_prior_accesses > 0.0,
+            "seller_affinity.own_prior_accesses",
+            "must be a number of pseudo-accesses above 0 (an employee with no ticketed work yet has only the prior)",
+        );
+        prob(
             (0.0..=1.0).contains(&self.purpose_violation.habit_rate),
             "purpose_violation.habit_rate",
             "must be in [0, 1] (0 switches the floor off)",
@@ -1018,18 +1024,26 @@ mod tests {
 
     #[test]
     fn a_prior_of_zero_or_less_or_nan_is_refused() {
-        let mut c = DetectConfig::default();
-        for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
-            c.purpose_violation.prior_accesses = bad;
-            let p = c.problems();
-            assert_eq!(p.len(), 1, "{p:?}");
-            assert!(
-                p[0].contains("`detect.purpose_violation.prior_accesses`"),
-                "{p:?}"
-            );
+        type Prior = fn(&mut DetectConfig) -> &mut f64;
+        let priors: [(&str, Prior); 2] = [
+            ("purpose_violation.prior_accesses", |c| {
+                &mut c.purpose_violation.prior_accesses
+            }),
+            ("seller_affinity.own_prior_accesses", |c| {
+                &mut c.seller_affinity.own_prior_accesses
+            }),
+        ];
+        for (key, prior) in priors {
+            let mut c = DetectConfig::default();
+            for bad in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+                *prior(&mut c) = bad;
+                let p = c.problems();
+                assert_eq!(p.len(), 1, "{p:?}");
+                assert!(p[0].contains(&format!("`detect.{key}`")), "{p:?}");
+            }
+            *prior(&mut c) = 0.5;
+            assert!(c.problems().is_empty());
         }
-        c.purpose_violation.prior_accesses = 0.5;
-        assert!(c.problems().is_empty());
     }
 
     #[test]
