@@ -182,38 +182,43 @@ impl Detector for Revisits {
             customer,
             event: cx.ev.id.as_str().into(),
         });
-        // Distinct days per person (the looks are in time order), over
-        // the one-person window and over the shorter one.
-        let days = |since: i64| {
-            let mut days: FxHashMap<u32, (i64, u32)> = FxHashMap::default();
-            for l in st.looks.iter().filter(|l| l.time >= since) {
-                let d = days.entry(l.customer).or_insert((l.day, 0));
-                if d.1 == 0 || d.0 != l.day {
-                    *d = (l.day, d.1 + 1);
-                }
+        // Every look kept is within the one-person window, in time order.
+        // Most look-ups are of someone new: their distinct days, counted
+        // without a map, end the work there.
+        let mut n = 0u32;
+        let mut last = None;
+        for l in st.looks.iter().filter(|l| l.customer == customer) {
+            if last != Some(l.day) {
+                (n, last) = (n + 1, Some(l.day));
             }
-            days
-        };
-        let (long, short) = (days(from_person), days(from));
-        let n = long.get(&customer).map_or(0, |d| d.1);
+        }
         if n < 2 {
             return;
         }
+        // Distinct days per person, in the one-person window and in the
+        // shorter one, in one pass.
+        let mut days: FxHashMap<u32, [(i64, u32); 2]> = FxHashMap::default();
+        for l in &st.looks {
+            let d = days.entry(l.customer).or_insert([(l.day, 0); 2]);
+            for (i, since) in [from_person, from].into_iter().enumerate() {
+                if l.time >= since && (d[i].1 == 0 || d[i].0 != l.day) {
+                    d[i] = (l.day, d[i].1 + 1);
+                }
+            }
+        }
         // Everyone looked up so on two days or more, and on how many
-        // (not the team's shared records).
+        // within the shorter window (not the team's shared records).
         let lookers = &self.lookers;
         let shared = |c: u32| team_shared(lookers, cx.world, (a.emp, c), from, cx.cfg);
-        let again = |days: FxHashMap<u32, (i64, u32)>| {
-            let mut people: Vec<(u32, u32)> = days
-                .into_iter()
-                .filter(|&(c, (_, d))| d >= 2 && !shared(c))
-                .map(|(c, (_, d))| (c, d))
-                .collect();
-            people.sort_unstable();
-            people
-        };
-        let people = again(long);
-        let revisited = again(short).len() as u32;
+        let mut people: Vec<(u32, u32)> = Vec::new();
+        let mut revisited = 0u32;
+        for (c, [long, short]) in days {
+            if long.1 >= 2 && !shared(c) {
+                people.push((c, long.1));
+                revisited += (short.1 >= 2) as u32;
+            }
+        }
+        people.sort_unstable();
         let most = people.iter().map(|p| p.1).max().unwrap_or(0);
         let many_people = cfg.revisit_min_people > 0 && revisited >= cfg.revisit_min_people;
         if most < cfg.revisit_min_days && !many_people {
