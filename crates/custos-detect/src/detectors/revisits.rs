@@ -239,13 +239,15 @@ impl Detector for Revisits {
             severity: sev,
             score: (severity_floor_score(sev) + 2.0 * (most + revisited) as f64).min(100.0),
             summary: format!(
-                "{emp} looked up {revisited} person(s) without a purpose on two or more different days \
-                 in {} days ({name} on {n} days in {} days): possible snooping, ask what each look-up was for",
-                cfg.revisit_days,
-                person_days(cfg)
+                "{emp} looked up {} person(s) without a purpose on two or more different days \
+                 in {} days, {revisited} of them in the last {} ({name} on {n} days): possible \
+                 snooping, ask what each look-up was for",
+                people.len(),
+                person_days(cfg),
+                cfg.revisit_days
             ),
             sellers: Vec::new(),
-            customers: revisited as u64,
+            customers: people.len() as u64,
             evidence: st
                 .looks
                 .iter()
@@ -258,6 +260,7 @@ impl Detector for Revisits {
                 "days": n,
                 "most_days": most,
                 "people_revisited": revisited,
+                "people_revisited_in_person_window": people.len(),
                 "min_days": cfg.revisit_min_days,
                 "min_people": cfg.revisit_min_people,
                 "looks_without_purpose": st.looks.len(),
@@ -478,11 +481,27 @@ mod tests {
         let a = every(25.0, &["cus-ex"], 3);
         assert_eq!(a.len(), 1, "{a:?}");
         assert!(
-            a[0].summary.contains("cus-ex on 3 days in 60 days"),
+            a[0].summary.contains("cus-ex on 3 days"),
             "{}",
             a[0].summary
         );
         assert!(every(31.0, &["cus-ex"], 3).is_empty());
+        // Days 0, 20 and 55: one person, though not twice within the
+        // last 30 days.
+        let mut t = Kit::new();
+        t.hire("emp-1", "cs-agent", "cs-1");
+        for gap in [20.0, 35.0, 0.0] {
+            t.view("emp-1", "cus-ex", None);
+            t.days(gap);
+        }
+        let a = revisits(&t);
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].customers, 1);
+        assert!(
+            a[0].summary.contains("1 person(s)") && a[0].summary.contains("0 of them"),
+            "{}",
+            a[0].summary
+        );
     }
 
     #[test]
