@@ -247,8 +247,9 @@ pub struct PurposeViolationConfig {
     pub revisit_min_people: u32,
     /// Default 30.
     pub revisit_days: u32,
-    /// The one-person test looks back this long (at least
-    /// `revisit_days`): a look every few weeks at an ex-partner or a
+    /// The one-person test looks back this long (a shorter value is
+    /// taken as `revisit_days`, so raising `revisit_days` alone stays
+    /// valid): a look every few weeks at an ex-partner or a
     /// celebrity is snooping too, while honest slips on the same person
     /// rarely recur three times in two months. Default 60.
     pub revisit_person_days: u32,

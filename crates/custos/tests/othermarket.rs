@@ -103,8 +103,8 @@ fn an_independent_generators_marketplace_is_accepted_verified_and_scored() {
     );
 }
 
-/// A small marketplace of the market3 to market8 generators (same
-/// parameters in all).
+/// A small marketplace of the market3 to market6 and market8 generators
+/// (same parameters in all).
 const SMALL: [&str; 10] = [
     "--employees",
     "100",
