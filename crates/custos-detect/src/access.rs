@@ -199,7 +199,11 @@ pub(crate) fn analyze(world: &mut World, ev: &Event, cfg: &DetectConfig) -> Opti
     let verdict = shared_record(world, emp, kind, &customers, verdict, cfg);
     let legal_ok =
         kind == AccessKind::Export && verdict == Verdict::Ok && code == Some(PurposeCode::Legal);
-    let cited = purpose.and_then(|p| p.approval.as_deref());
+    // A blank approval id names no approval.
+    let cited = purpose
+        .and_then(|p| p.approval.as_deref())
+        .map(str::trim)
+        .filter(|a| !a.is_empty());
     let approval_ok = cited.is_some_and(|id| world.cite_approval(id, emp, &cfg.world));
     let approved = kind == AccessKind::Export && approval_ok;
     // An order view of a seller the employee serves (see

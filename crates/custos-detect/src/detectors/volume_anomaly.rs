@@ -324,12 +324,12 @@ mod tests {
             .any(|a| a.employee == "emp-4"));
     }
 
-    /// emp-2 exports 5,000 customers under an approval cited first by
+    /// emp-2 exports 5,000 customers under approval `id` cited first by
     /// `first`.
-    fn approved_export(first: &str) -> Vec<crate::Alert> {
+    fn approved_export(first: &str, id: &str) -> Vec<crate::Alert> {
         let mut t = setup(8);
         steady(&mut t, 8, 30, 10, None);
-        let apr = json!({"code": "quality_review", "approval": "apr-1"});
+        let apr = json!({"code": "quality_review", "approval": id});
         let one = vec!["cus-a-0".to_string()];
         t.export(first, &one, Some(apr.clone()));
         let hits: Vec<String> = (0..5000).map(|i| format!("cus-a-{i}")).collect();
@@ -339,9 +339,12 @@ mod tests {
 
     #[test]
     fn an_export_under_ones_own_approval_is_expected_a_borrowed_one_is_not() {
-        let a = approved_export("emp-2");
+        let a = approved_export("emp-2", "apr-1");
         assert!(a.is_empty(), "{a:?}");
-        let a = approved_export("emp-5");
+        let a = approved_export("emp-5", "apr-1");
+        assert!(a.iter().any(|a| a.employee == "emp-2"), "{a:?}");
+        // A blank id names no approval.
+        let a = approved_export("emp-2", " ");
         assert!(a.iter().any(|a| a.employee == "emp-2"), "{a:?}");
     }
 
