@@ -371,6 +371,22 @@ fn a_bulk_load_answers_like_a_plain_one_during_and_after() {
     assert_eq!(index_names(bulk.sqlite()), all_indexes);
     assert_eq!(answers(&reader), expected);
     assert_eq!(answers(bulk.sqlite()), expected);
+    // The build sorts with settings of its own (temporary files, a small
+    // cache, helper threads); the connection gets the store's back.
+    assert_eq!(sort_settings(bulk.sqlite()), sort_settings(plain.sqlite()));
+}
+
+/// The connection settings a bulk load's index build changes.
+fn sort_settings(store: &SqliteStore) -> Vec<i64> {
+    ["temp_store", "cache_size", "threads"]
+        .iter()
+        .map(|p| {
+            store
+                .connection()
+                .query_row(&format!("PRAGMA {p}"), [], |r| r.get(0))
+                .unwrap()
+        })
+        .collect()
 }
 
 #[test]

@@ -18,6 +18,14 @@ mod serve_cmd;
 mod sim_cmd;
 
 use clap::{Parser, Subcommand};
+
+/// jemalloc instead of the system allocator: ingest allocates and frees
+/// small buffers per event on several threads, where glibc's malloc
+/// spent about a sixth of all CPU (BENCHMARKS, "jemalloc, and the index
+/// build at the end of a bulk load").
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 use output::Format;
 use std::path::PathBuf;
 use std::process::ExitCode;
