@@ -18,6 +18,9 @@ mod serve_cmd;
 mod sim_cmd;
 
 use clap::{Parser, Subcommand};
+use output::Format;
+use std::path::PathBuf;
+use std::process::ExitCode;
 
 /// jemalloc instead of the system allocator: ingest allocates and frees
 /// small buffers per event on several threads, where glibc's malloc
@@ -26,9 +29,6 @@ use clap::{Parser, Subcommand};
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-use output::Format;
-use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Parser)]
 #[command(

@@ -116,8 +116,8 @@ fn has_deferred(conn: &Connection) -> Result<bool> {
 /// Builds every deferred index and forgets it, in one transaction.
 /// Returns how many were built.
 fn build_deferred(conn: &mut Connection) -> Result<usize> {
-    set_sorting(conn, true)?;
-    let built = build_deferred_sorting(conn);
+    // The store's settings come back whatever failed, even half-way.
+    let built = set_sorting(conn, true).and_then(|()| build_deferred_sorting(conn));
     let restored = set_sorting(conn, false);
     let built = built?;
     restored?;
