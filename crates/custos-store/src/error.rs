@@ -47,6 +47,13 @@ pub enum StoreError {
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
 
+    #[error("cannot build the store's index `{index}` after a bulk load: {source}. The build sorts through SQLite's temporary files (in SQLITE_TMPDIR if set, else TMPDIR, else /var/tmp or /tmp): free space there or set SQLITE_TMPDIR to a roomier directory, then run any custos command on this data dir to build it")]
+    IndexBuild {
+        index: String,
+        #[source]
+        source: rusqlite::Error,
+    },
+
     #[error("cannot connect to the PostgreSQL store `{url}`: {source}")]
     Connect {
         /// The URL without its password.

@@ -158,7 +158,11 @@ fn build_deferred_sorting(conn: &mut Connection) -> Result<usize> {
             .optional()?
             .is_some();
         if !exists {
-            tx.execute_batch(sql)?;
+            tx.execute_batch(sql)
+                .map_err(|source| StoreError::IndexBuild {
+                    index: name.clone(),
+                    source,
+                })?;
         }
         tx.execute("DELETE FROM deferred_indexes WHERE name = ?1", [name])?;
     }
