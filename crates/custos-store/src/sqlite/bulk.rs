@@ -138,6 +138,7 @@ fn set_sorting(conn: &Connection, on: bool) -> Result<()> {
     Ok(())
 }
 
+/// [`build_deferred`] itself, once the sort settings are on.
 fn build_deferred_sorting(conn: &mut Connection) -> Result<usize> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let pending: Vec<(String, String)> = {
