@@ -99,13 +99,39 @@ struct IngestBench {
     ingest_events_per_sec: f64,
     ingest_no_detection_secs: f64,
     detection_overhead: f64,
+    /// CPU time (user + system, every thread of this process) of the
+    /// ingest with detection and without: steadier than wall time on a
+    /// shared machine, where other programs take the cores.
+    ingest_cpu_secs: f64,
+    ingest_no_detection_cpu_secs: f64,
+    detection_cpu_overhead: f64,
     postgres_copy_secs: Option<f64>,
     postgres_copy_events_per_sec: Option<f64>,
     ingest_vs_copy: Option<f64>,
 }
 
-fn timed_ingest(ctx: &Context, file: &Path, dir: &Path, detect: bool) -> Result<(u64, f64)> {
+/// What one timed ingest took.
+struct Timed {
+    accepted: u64,
+    secs: f64,
+    cpu_secs: f64,
+}
+
+/// CPU time this process has used so far, in seconds (all threads); 0
+/// where the platform has no per-process CPU clock.
+fn process_cpu_secs() -> f64 {
+    #[cfg(unix)]
+    {
+        let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+        t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+    }
+    #[cfg(not(unix))]
+    0.0
+}
+
+fn timed_ingest(ctx: &Context, file: &Path, dir: &Path, detect: bool) -> Result<Timed> {
     let started = Instant::now();
+    let cpu_before = process_cpu_secs();
     let mut p = Pipeline::open(&DataDir::new(dir), &ctx.config.origin)?;
     if detect {
         let rules = ctx.sigma_rules()?;
@@ -117,7 +143,11 @@ fn timed_ingest(ctx: &Context, file: &Path, dir: &Path, detect: bool) -> Result<
         return Err(e);
     }
     p.snapshot_detection()?;
-    Ok((summary.accepted, started.elapsed().as_secs_f64()))
+    Ok(Timed {
+        accepted: summary.accepted,
+        secs: started.elapsed().as_secs_f64(),
+        cpu_secs: process_cpu_secs() - cpu_before,
+    })
 }
 
 fn ingest(
@@ -127,8 +157,9 @@ fn ingest(
     work_dir: &Option<PathBuf>,
 ) -> Result<Outcome> {
     let dir = scratch(work_dir)?;
-    let (events, secs) = timed_ingest(ctx, file, &dir.path().join("with"), true)?;
-    let (_, plain_secs) = timed_ingest(ctx, file, &dir.path().join("without"), false)?;
+    let with = timed_ingest(ctx, file, &dir.path().join("with"), true)?;
+    let without = timed_ingest(ctx, file, &dir.path().join("without"), false)?;
+    let (events, secs, plain_secs) = (with.accepted, with.secs, without.secs);
     let mut copy_secs = None;
     if let Some(url) = postgres {
         // The rows exactly as the store derives them, in COPY's own format;
@@ -160,6 +191,9 @@ fn ingest(
         ingest_events_per_sec: per_sec(secs),
         ingest_no_detection_secs: plain_secs,
         detection_overhead: (secs / plain_secs - 1.0).max(0.0),
+        ingest_cpu_secs: with.cpu_secs,
+        ingest_no_detection_cpu_secs: without.cpu_secs,
+        detection_cpu_overhead: (with.cpu_secs / without.cpu_secs - 1.0).max(0.0),
         postgres_copy_secs: copy_secs,
         postgres_copy_events_per_sec: copy_secs.map(per_sec),
         ingest_vs_copy: copy_secs.map(|c| c / secs),

@@ -159,3 +159,41 @@ fn read_commands_refuse_a_missing_data_dir_with_exit_2() {
         stderr(&out)
     );
 }
+
+#[test]
+fn bench_ingest_reports_wall_and_cpu_time_of_both_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("events.jsonl");
+    let lines = events(3_000);
+    std::fs::write(&file, &lines).unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    let o = run(
+        &dir.path().join("unused"),
+        &[
+            "--format",
+            "json",
+            "bench",
+            "ingest",
+            file.to_str().unwrap(),
+            "--work-dir",
+            work.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let report: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(report["events"], lines.lines().count() as u64);
+    for key in [
+        "ingest_secs",
+        "ingest_no_detection_secs",
+        "ingest_cpu_secs",
+        "ingest_no_detection_cpu_secs",
+    ] {
+        let v = report[key].as_f64().unwrap_or(0.0);
+        assert!(v > 0.0, "{key} is {v} in {report}");
+    }
+    assert!(report["detection_cpu_overhead"].as_f64().unwrap() >= 0.0);
+    // No PostgreSQL named: no baseline, and nothing left in the work dir.
+    assert!(report["postgres_copy_secs"].is_null());
+    assert_eq!(std::fs::read_dir(&work).unwrap().count(), 0);
+}
