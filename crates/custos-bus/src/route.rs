@@ -50,7 +50,12 @@ pub fn partition_of(employee: &str, partitions: u32) -> u32 {
 /// facts.
 pub fn routing_key(e: &Event) -> Option<&str> {
     if e.action == Action::GuardDecide && e.attr_str("decision") == Some("granted") {
-        if let Some(requester) = e.attr_str("requester") {
+        // Read as detection reads it: trimmed, a blank one names nobody.
+        if let Some(requester) = e
+            .attr_str("requester")
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+        {
             return Some(requester);
         }
     }
@@ -159,6 +164,16 @@ mod tests {
         );
         assert_eq!(route(&grant, p), emp);
         assert_ne!(partition_of("lead-1", p), partition_of("emp-7", p));
+        // A padded requester is the same person; a blank one is nobody,
+        // and the grant goes to its actor's partition as other decisions.
+        let padded = ev(
+            r#"{"id":"d3","time":"2026-03-01T00:00:00Z","actor":{"type":"employee","id":"lead-1"},"action":"guard.decide","attrs":{"decision":"granted","requester":" emp-7 ","approval":"apr-1"}}"#,
+        );
+        assert_eq!(route(&padded, p), emp);
+        let blank = ev(
+            r#"{"id":"d4","time":"2026-03-01T00:00:00Z","actor":{"type":"employee","id":"lead-1"},"action":"guard.decide","attrs":{"decision":"granted","requester":" ","approval":"apr-1"}}"#,
+        );
+        assert_eq!(route(&blank, p), Route::One(partition_of("lead-1", p)));
         for fact in [
             r#"{"id":"e","time":"2026-03-01T00:00:00Z","actor":{"type":"customer","id":"cus-1"},"action":"review.create","target":{"type":"review","id":"r1"},"attrs":{"seller":"sel-1","rating":5}}"#,
             r#"{"id":"f","time":"2026-03-01T00:00:00Z","actor":{"type":"customer","id":"cus-1"},"action":"order.create","target":{"type":"order","id":"o1"},"attrs":{"seller":"sel-1"}}"#,

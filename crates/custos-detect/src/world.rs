@@ -596,7 +596,10 @@ impl World {
                 if ev.attr_str("decision") == Some("granted")
                     && cfg.world.approval_memory_days > 0 =>
             {
-                if let (Some(id), Some(who)) = (ev.attr_str("approval"), ev.attr_str("requester")) {
+                // Ids as exports and reactivations read them: trimmed, and
+                // a blank one names nobody (such a grant changes nothing).
+                let named = |key| ev.attr_str(key).map(str::trim).filter(|v| !v.is_empty());
+                if let (Some(id), Some(who)) = (named("approval"), named("requester")) {
                     let who = self.employee(who);
                     self.granted.insert(id.into(), (who, now));
                     self.guard_grants = true;

@@ -370,6 +370,20 @@ mod tests {
         }
     }
 
+    #[test]
+    fn a_grant_is_read_with_trimmed_ids_and_a_blank_one_changes_nothing() {
+        // Blank: no grant, so `apr-1` is taken as stated (emp-2 cites it
+        // first) and the export is expected work.
+        for (id, to) in [(" ", "emp-2"), ("apr-1", " ")] {
+            let a = guard_granted_export(id, to);
+            assert!(a.is_empty(), "{id:?} {to:?}: {a:?}");
+        }
+        // Padded: the guard granted `apr-1` to emp-2.
+        assert!(guard_granted_export(" apr-1 ", "emp-2 ").is_empty());
+        // A real grant of another id still refutes `apr-1`.
+        assert!(!guard_granted_export("apr-2", "emp-2").is_empty());
+    }
+
     /// Analysts whose ordinary day is one cohort of 100 customers, a
     /// role too small for its own quantile yet: judged against all
     /// employees alone, each cohort would cross the threshold; the days
