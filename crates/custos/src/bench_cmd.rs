@@ -101,10 +101,11 @@ struct IngestBench {
     detection_overhead: f64,
     /// CPU time (user + system, every thread of this process) of the
     /// ingest with detection and without: steadier than wall time on a
-    /// shared machine, where other programs take the cores.
-    ingest_cpu_secs: f64,
-    ingest_no_detection_cpu_secs: f64,
-    detection_cpu_overhead: f64,
+    /// shared machine, where other programs take the cores. `null` where
+    /// the OS has no per-process CPU clock.
+    ingest_cpu_secs: Option<f64>,
+    ingest_no_detection_cpu_secs: Option<f64>,
+    detection_cpu_overhead: Option<f64>,
     postgres_copy_secs: Option<f64>,
     postgres_copy_events_per_sec: Option<f64>,
     ingest_vs_copy: Option<f64>,
@@ -114,19 +115,19 @@ struct IngestBench {
 struct Timed {
     accepted: u64,
     secs: f64,
-    cpu_secs: f64,
+    cpu_secs: Option<f64>,
 }
 
-/// CPU time this process has used so far, in seconds (all threads); 0
-/// where the platform has no per-process CPU clock.
-fn process_cpu_secs() -> f64 {
+/// CPU time this process has used so far, in seconds (all threads);
+/// `None` where the OS has no per-process CPU clock.
+fn process_cpu_secs() -> Option<f64> {
     #[cfg(unix)]
     {
         let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
-        t.tv_sec as f64 + t.tv_nsec as f64 / 1e9
+        Some(t.tv_sec as f64 + t.tv_nsec as f64 / 1e9)
     }
     #[cfg(not(unix))]
-    0.0
+    None
 }
 
 fn timed_ingest(ctx: &Context, file: &Path, dir: &Path, detect: bool) -> Result<Timed> {
@@ -146,7 +147,9 @@ fn timed_ingest(ctx: &Context, file: &Path, dir: &Path, detect: bool) -> Result<
     Ok(Timed {
         accepted: summary.accepted,
         secs: started.elapsed().as_secs_f64(),
-        cpu_secs: process_cpu_secs() - cpu_before,
+        cpu_secs: process_cpu_secs()
+            .zip(cpu_before)
+            .map(|(after, before)| after - before),
     })
 }
 
@@ -193,7 +196,10 @@ fn ingest(
         detection_overhead: (secs / plain_secs - 1.0).max(0.0),
         ingest_cpu_secs: with.cpu_secs,
         ingest_no_detection_cpu_secs: without.cpu_secs,
-        detection_cpu_overhead: (with.cpu_secs / without.cpu_secs - 1.0).max(0.0),
+        detection_cpu_overhead: with
+            .cpu_secs
+            .zip(without.cpu_secs)
+            .map(|(w, wo)| (w / wo - 1.0).max(0.0)),
         postgres_copy_secs: copy_secs,
         postgres_copy_events_per_sec: copy_secs.map(per_sec),
         ingest_vs_copy: copy_secs.map(|c| c / secs),

@@ -192,7 +192,12 @@ fn bench_ingest_reports_wall_and_cpu_time_of_both_runs() {
         let v = report[key].as_f64().unwrap_or(0.0);
         assert!(v > 0.0, "{key} is {v} in {report}");
     }
-    assert!(report["detection_cpu_overhead"].as_f64().unwrap() >= 0.0);
+    let cpu = |key: &str| report[key].as_f64().unwrap();
+    let overhead = (cpu("ingest_cpu_secs") / cpu("ingest_no_detection_cpu_secs") - 1.0).max(0.0);
+    assert!(
+        (cpu("detection_cpu_overhead") - overhead).abs() < 1e-9,
+        "{report}"
+    );
     // No PostgreSQL named: no baseline, and nothing left in the work dir.
     assert!(report["postgres_copy_secs"].is_null());
     assert_eq!(std::fs::read_dir(&work).unwrap().count(), 0);
