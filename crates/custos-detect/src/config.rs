@@ -315,8 +315,19 @@ pub struct SellerAffinityConfig {
     pub high_customers: u32,
     pub critical_customers: u32,
     /// Pseudo-accesses (with share 0) smoothing the employee's own
-    /// explained share of a seller. Default 50.
+    /// explained share of a seller, and their own share before the window
+    /// (`own_history`). Default 200.
     pub own_prior_accesses: f64,
+    /// The unexplained customers that left the employee's window are a
+    /// fourth source of `p0`: a lean on a seller the employee has had for
+    /// longer than the window (an account manager's portfolio) is how
+    /// they work, not news; a lean that starts now still stands out.
+    /// Default true.
+    pub own_history: bool,
+    /// Pseudo-accesses smoothing that share before the window. Smaller
+    /// than `own_prior_accesses`: it only ever raises `p0` for a seller
+    /// the employee already leaned on. Default 20.
+    pub own_history_prior_accesses: f64,
     /// A peer group's access shares are used once it has this much
     /// (decayed) access mass. Default 1000.
     pub peer_min_accesses: f64,
@@ -350,6 +361,8 @@ impl Default for SellerAffinityConfig {
             high_customers: 20,
             critical_customers: 100,
             own_prior_accesses: 200.0,
+            own_history: true,
+            own_history_prior_accesses: 20.0,
             peer_min_accesses: 1000.0,
             share_halflife_days: 14,
             max_tracked_customers: 20_000,
@@ -776,6 +789,12 @@ impl DetectConfig {
             "must be a number of pseudo-accesses above 0 (an employee with no ticketed work yet has only the prior)",
         );
         prob(
+            self.seller_affinity.own_history_prior_accesses.is_finite()
+                && self.seller_affinity.own_history_prior_accesses > 0.0,
+            "seller_affinity.own_history_prior_accesses",
+            "must be a number of pseudo-accesses above 0 (an employee with no history yet has only the prior)",
+        );
+        prob(
             (0.0..=1.0).contains(&self.purpose_violation.habit_rate),
             "purpose_violation.habit_rate",
             "must be in [0, 1] (0 switches the floor off)",
@@ -1026,12 +1045,15 @@ mod tests {
     #[test]
     fn a_prior_of_zero_or_less_or_nan_is_refused() {
         type Prior = fn(&mut DetectConfig) -> &mut f64;
-        let priors: [(&str, Prior); 2] = [
+        let priors: [(&str, Prior); 3] = [
             ("purpose_violation.prior_accesses", |c| {
                 &mut c.purpose_violation.prior_accesses
             }),
             ("seller_affinity.own_prior_accesses", |c| {
                 &mut c.seller_affinity.own_prior_accesses
+            }),
+            ("seller_affinity.own_history_prior_accesses", |c| {
+                &mut c.seller_affinity.own_history_prior_accesses
             }),
         ];
         for (key, prior) in priors {

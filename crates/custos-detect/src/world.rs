@@ -630,6 +630,12 @@ impl World {
                 let (customer, seller, kind, names_review) = match self.tickets.get_mut(t) {
                     Some(ti) => {
                         ti.assignee = Some(e);
+                        // Assigned after it was closed: reopened (the
+                        // event format has no reopening; the store's
+                        // `Ticket::status` reads it the same way).
+                        if ti.closed.is_some_and(|c| now > c) {
+                            ti.closed = None;
+                        }
                         (ti.customer, ti.seller, ti.kind, ti.review.is_some())
                     }
                     None => (None, None, None, false),

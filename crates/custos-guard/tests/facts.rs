@@ -513,6 +513,15 @@ fn the_fact_cache_sees_each_change_at_the_next_decision() {
             Verdict::Allow,
             Verdict::Deny,
         ),
+        // Assigned again after its close: open again.
+        (
+            json!({"id": "s1b", "time": "2026-05-03T09:30:00Z", "actor": lead.clone(),
+                "action": "ticket.assign", "target": tkt("tkt-1"),
+                "attrs": {"assignee": "emp-agent"}}),
+            on("emp-agent", "cus-1", "tkt-1"),
+            Verdict::Deny,
+            Verdict::Allow,
+        ),
         (
             t(
                 "s2",

@@ -127,11 +127,14 @@ pub struct Ticket {
 }
 
 impl Ticket {
+    /// Closed once closed, until assigned again: the event format has no
+    /// reopening, so an assignment after the last close is one (a case
+    /// the front line closed, picked up days later by an investigator).
     pub fn status(&self) -> TicketStatus {
-        if self.closed.is_some() {
-            TicketStatus::Closed
-        } else {
-            TicketStatus::Open
+        match (self.closed, self.assigned) {
+            (Some(closed), Some(assigned)) if assigned > closed => TicketStatus::Open,
+            (Some(_), _) => TicketStatus::Closed,
+            (None, _) => TicketStatus::Open,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Customer data disclosed without a valid purpose: no ticket, a ticket
 //! the engine does not know, someone else's ticket, a ticket about
-//! another customer, or one closed longer ago than the grace.
+//! another customer, or one closed longer ago than the grace (a ticket
+//! assigned again after its close is open again).
 //!
 //! Null model: an employee's disclosures violate purpose independently
 //! at a rate per disclosure that honest peers reach: the larger of the
@@ -1219,6 +1220,31 @@ mod tests {
         let a = t.alerts_of("purpose_violation");
         assert_eq!(a.len(), 1);
         assert_eq!(a[0].explain["by_reason"]["ticket_closed"], 12);
+    }
+
+    /// Ten days after the front line closed tkt-1, an investigator is
+    /// assigned it (`reassigned`) or not, and works it.
+    fn closed_then(reassigned: bool) -> Vec<crate::Alert> {
+        let mut t = Kit::new();
+        t.ticket("tkt-1", "fraud_report", Some("cus-1"), None);
+        t.assign("emp-2", "tkt-1");
+        t.close("tkt-1");
+        t.days(10.0);
+        let who = if reassigned { "emp-1" } else { "emp-2" };
+        t.assign(who, "tkt-1");
+        for _ in 0..12 {
+            t.view("emp-1", "cus-1", Some("tkt-1"));
+        }
+        t.alerts_of("purpose_violation")
+    }
+
+    #[test]
+    fn a_closed_ticket_assigned_again_is_open_again() {
+        assert!(closed_then(true).is_empty());
+        // Assigned to someone else: still another employee's ticket.
+        let a = closed_then(false);
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].explain["by_reason"]["ticket_of_another_employee"], 12);
     }
 
     #[test]

@@ -26,7 +26,14 @@
 //! customers who get looked at are the active ones, related to more
 //! sellers than the average customer), and S's share of the customers
 //! the employee accessed *with* an explaining ticket (shrunk towards the
-//! staff share by `own_prior_accesses`). `k` of them are related to S;
+//! staff share by `own_prior_accesses`), and S's share of the employee's
+//! own unexplained customers that have left the window (`own_history`,
+//! shrunk by `own_history_prior_accesses`, halved with the other shares
+//! every `share_halflife_days`): a lean kept for longer than the window
+//! is how the employee works (an account manager's portfolio before its
+//! shops' tickets reach them), while a lean that starts now stands out as
+//! before. The cost: a harvest not found within its first window
+//! explains part of itself from then on. `k` of them are related to S;
 //! the p-value is `P(X ≥ k)`, `X ~ Binomial(n, p0)`, Bonferroni-corrected
 //! by `m = 2 × sellers with customers` (two relations per seller).
 //! Alerts need `k ≥ min_customers` and the corrected p below `alpha`. A
@@ -108,6 +115,8 @@ struct EmpState {
     /// Per seller: unexplained customers who are `[reviewers, related]`.
     k: FxHashMap<u32, [u32; 2]>,
     own: Shares,
+    /// The unexplained customers that left the window (`own_history`).
+    before: Shares,
     /// Seller → time of the last finding (to send full evidence once).
     alerted: FxHashMap<u32, i64>,
 }
@@ -290,7 +299,9 @@ impl SellerAffinity {
             peer: peer.filter(|p| p.total >= cfg.peer_min_accesses),
             all: (self.all.total >= cfg.peer_min_accesses).then_some(&self.all),
             own: &st.own,
+            before: cfg.own_history.then_some(&st.before),
             own_prior: cfg.own_prior_accesses,
+            before_prior: cfg.own_history_prior_accesses,
         };
         let n = null.n;
         let m = 2 * w.sellers_with_customers.max(1) as u64;
@@ -302,7 +313,7 @@ impl SellerAffinity {
                 continue;
             }
             // The more significant of the two relations.
-            let mut best: Option<(f64, usize, f64, [f64; 3])> = None;
+            let mut best: Option<(f64, usize, f64, [f64; 4])> = None;
             for (r, &kr) in k.iter().enumerate() {
                 let kr = kr as u64;
                 if kr < cfg.signal_min_customers as u64 {
@@ -361,13 +372,13 @@ impl SellerAffinity {
                 customers: kr as u64,
                 evidence,
                 explain: json!({
-                    "null_model": "each distinct customer accessed without an explaining ticket in the window is related to the seller independently with probability p0 = max(marketplace share, share among customers staff accessed, own ticketed-access share); k ~ Binomial(n, p0); Bonferroni over m tests",
+                    "null_model": "each distinct customer accessed without an explaining ticket in the window is related to the seller independently with probability p0 = max(marketplace share, share among customers staff accessed, own ticketed-access share, own share before the window); k ~ Binomial(n, p0); Bonferroni over m tests",
                     "relation": RELATIONS[r],
                     "observed": kr,
                     "n": n,
                     "expected": expected,
                     "p0": p0,
-                    "p0_sources": {"marketplace": sources[0], "staff_access": sources[1], "own_ticketed": sources[2]},
+                    "p0_sources": {"marketplace": sources[0], "staff_access": sources[1], "own_ticketed": sources[2], "own_before_window": sources[3]},
                     "p_value": p_json(lp),
                     "log10_p": lp,
                     "tests": m,
@@ -412,12 +423,15 @@ impl SellerAffinity {
         for st in &mut self.emps {
             if halve {
                 st.own.halve();
+                st.before.halve();
             }
             let k = &mut st.k;
+            let before = &mut st.before;
             st.entries.retain(|_, e| {
                 if e.last_day >= from_day {
                     return true;
                 }
+                before.add(&e.sellers);
                 for &(s, f) in e.sellers.iter() {
                     if let Some(x) = k.get_mut(&s) {
                         if f & REVIEWED != 0 {
@@ -471,14 +485,17 @@ struct Null<'a> {
     peer: Option<&'a Shares>,
     all: Option<&'a Shares>,
     own: &'a Shares,
+    before: Option<&'a Shares>,
     own_prior: f64,
+    before_prior: f64,
 }
 
 impl Null<'_> {
-    /// `p0` of seller `s` for relation `r`, and its three sources
+    /// `p0` of seller `s` for relation `r`, and its four sources
     /// (marketplace; accesses of the peer group or, when it has too few,
-    /// of all employees; own ticketed work).
-    fn p0(&self, w: &World, s: u32, r: usize) -> (f64, [f64; 3]) {
+    /// of all employees; own ticketed work; own unexplained customers
+    /// before the window).
+    fn p0(&self, w: &World, s: u32, r: usize) -> (f64, [f64; 4]) {
         let si = &w.sel[s as usize];
         let market = [si.reviewers, si.related][r] as f64 / self.n_customers;
         // Customers who get looked at are the active ones, related to
@@ -490,14 +507,17 @@ impl Null<'_> {
             (None, Some(a)) => a.share(s, r, 0.0),
             (None, None) => 0.0,
         };
-        // Own ticketed work, shrunk towards the reference rather than 0.
+        // Own ticketed work and own lean before the window, each shrunk
+        // towards the reference rather than 0.
         let reference = staff.max(market);
-        let own = match self.own.per.get(&s) {
-            Some(x) => (x[r] + self.own_prior * reference) / (self.own.total + self.own_prior),
-            None => self.own_prior * reference / (self.own.total + self.own_prior),
+        let shrunk = |own: &Shares, prior: f64| {
+            let x = own.per.get(&s).map_or(0.0, |x| x[r]);
+            (x + prior * reference) / (own.total + prior)
         };
-        let p0 = market.max(staff).max(own).clamp(1e-9, 0.999);
-        (p0, [market, staff, own])
+        let own = shrunk(self.own, self.own_prior);
+        let before = self.before.map_or(0.0, |b| shrunk(b, self.before_prior));
+        let p0 = market.max(staff).max(own).max(before).clamp(1e-9, 0.999);
+        (p0, [market, staff, own, before])
     }
 }
 
@@ -776,6 +796,52 @@ mod tests {
         let a = served_seller("sel-7", false).alerts_of("seller_affinity");
         assert_eq!(a.len(), 1, "{a:?}");
         assert_eq!(a[0].sellers, vec!["sel-7".to_string()]);
+    }
+
+    /// emp-1 looks up twelve of sel-7's reviewers without a ticket, does
+    /// nothing more for 40 days (the window is 30), then looks up eight
+    /// more reviewers of `seller`. The alerts raised after the gap.
+    fn lean_again(seller: usize, own_history: bool) -> Vec<crate::Alert> {
+        let mut cfg = crate::DetectConfig::default();
+        cfg.seller_affinity.own_history = own_history;
+        let mut t = Kit::with(cfg);
+        market(&mut t, 2000);
+        for i in 0..12 {
+            t.view("emp-1", &format!("cus-{}", 7 + 40 * i), None);
+            t.hours(0.5);
+        }
+        t.settle(1.0);
+        assert_eq!(t.alerts_of("seller_affinity").len(), 1);
+        let agents = ["emp-2", "emp-3"];
+        for d in 0..40 {
+            workday(&mut t, &agents, d, 2000);
+        }
+        let before: Vec<String> = t
+            .alerts_of("seller_affinity")
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        for i in 12..20 {
+            t.view("emp-1", &format!("cus-{}", seller + 40 * i), None);
+            t.hours(0.5);
+        }
+        t.settle(1.0);
+        let mut new = t.alerts_of("seller_affinity");
+        new.retain(|a| !before.contains(&a.id));
+        new
+    }
+
+    #[test]
+    fn a_lean_older_than_the_window_is_how_the_employee_works() {
+        assert!(lean_again(7, true).is_empty());
+        // Without that memory the same look-ups are news again.
+        let a = lean_again(7, false);
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].sellers, vec!["sel-7".to_string()]);
+        // A seller the employee never leaned on stands out as before.
+        let a = lean_again(9, true);
+        assert_eq!(a.len(), 1, "{a:?}");
+        assert_eq!(a[0].sellers, vec!["sel-9".to_string()]);
     }
 
     #[test]

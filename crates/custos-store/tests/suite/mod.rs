@@ -566,6 +566,32 @@ pub fn ticket_opened_assigned_closed(h: &mut dyn Harness) {
     assert_eq!(t.resolution.as_deref(), Some("refunded"));
     assert_eq!(t.kind.as_deref(), Some("order_issue"));
     assert_eq!(s.ticket("tkt-404").unwrap(), None);
+
+    // Assigned again days after its close (an investigator picks the case
+    // up): open again, until closed again.
+    let assign = emp(
+        "t5",
+        "2026-05-05T09:00:00Z",
+        "emp-3",
+        "ticket.assign",
+        r#","target":{"type":"ticket","id":"tkt-1"}"#,
+    );
+    index(s, &[assign]);
+    let t = s.ticket("tkt-1").unwrap().unwrap();
+    assert_eq!(t.status(), TicketStatus::Open);
+    assert_eq!(t.assignee.as_deref(), Some("emp-3"));
+    let close = emp(
+        "t6",
+        "2026-05-05T10:00:00Z",
+        "emp-3",
+        "ticket.close",
+        r#","target":{"type":"ticket","id":"tkt-1"}"#,
+    );
+    index(s, &[close]);
+    assert_eq!(
+        s.ticket("tkt-1").unwrap().unwrap().status(),
+        TicketStatus::Closed
+    );
 }
 
 /// One batch that closes, opens and assigns a ticket (in that ledger
