@@ -309,7 +309,7 @@ pub struct SellerAffinityConfig {
     /// (or, for the several-seller test, of the set). Default 3 (the
     /// corrected p-value below `alpha` is what usually decides).
     pub min_customers: u32,
-    /// Bonferroni-adjusted binomial tail below which to alert. Default 1e-4.
+    /// Bonferroni-adjusted binomial tail below which to alert. Default 1e-3.
     pub alpha: f64,
     /// Customers of the seller that make the alert high / critical. Defaults 20, 100.
     pub high_customers: u32,
@@ -357,7 +357,7 @@ impl Default for SellerAffinityConfig {
             enabled: true,
             window_days: 30,
             min_customers: 3,
-            alpha: 1e-4,
+            alpha: 1e-3,
             high_customers: 20,
             critical_customers: 100,
             own_prior_accesses: 200.0,
@@ -386,8 +386,12 @@ pub struct ReviewDeletionConfig {
     pub negative_max_rating: u32,
     /// Never alert below this many unexplained negative deletions of one seller. Default 3.
     pub min_deletions: u32,
-    /// Bonferroni-adjusted binomial tail below which to alert. Default 1e-3.
+    /// Bonferroni-adjusted binomial tail below which to alert, for the
+    /// tests of one seller (concentration and capture). Default 1e-2.
     pub alpha: f64,
+    /// The same for the seller-free test of deletions citing no ticket,
+    /// which has no sellers to correct for. Default 1e-3.
+    pub no_ticket_alpha: f64,
     /// A review_dispute ticket of the seller explains deletions from its
     /// opening until this long after it closed. Default 14.
     pub dispute_grace_days: u32,
@@ -431,7 +435,8 @@ impl Default for ReviewDeletionConfig {
             window_days: 30,
             negative_max_rating: 2,
             min_deletions: 3,
-            alpha: 1e-3,
+            alpha: 1e-2,
+            no_ticket_alpha: 1e-3,
             dispute_grace_days: 14,
             high_deletions: 8,
             critical_deletions: 30,
@@ -577,7 +582,7 @@ pub struct BeneficiaryConfig {
     /// with a single-seller p-value of at most `p_j`, are a ring when
     /// `C(employees, j) × tests × p_j^j` (the chance that any `j` honest
     /// employees line up so on any seller) is below this, and so is
-    /// `employees × p_j` (an honest one joining involved ones). Default 1e-3.
+    /// `employees × p_j` (an honest one joining involved ones). Default 1e-2.
     pub ring_alpha: f64,
     /// Default 3.
     pub ring_max_employees: u32,
@@ -590,7 +595,7 @@ impl Default for BeneficiaryConfig {
             window_days: 30,
             min_employees: 2,
             min_kinds: 2,
-            ring_alpha: 1e-3,
+            ring_alpha: 1e-2,
             ring_max_employees: 3,
         }
     }
@@ -900,6 +905,11 @@ impl DetectConfig {
         prob(
             unit(self.review_deletion.alpha),
             "review_deletion.alpha",
+            "must be in (0, 1)",
+        );
+        prob(
+            unit(self.review_deletion.no_ticket_alpha),
+            "review_deletion.no_ticket_alpha",
             "must be in (0, 1)",
         );
         prob(

@@ -581,7 +581,10 @@ mod tests {
 
     #[test]
     fn a_seller_served_from_two_partitions_is_one_ring() {
-        let cfg = DetectConfig::default();
+        // At a ring_alpha of 1e-3, the third employee's weak signal
+        // (p = 1e-4) does not join.
+        let mut cfg = DetectConfig::default();
+        cfg.beneficiary.ring_alpha = 1e-3;
         let mut input = market(10, 25);
         input
             .signals

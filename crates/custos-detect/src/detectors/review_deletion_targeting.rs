@@ -42,7 +42,7 @@
 //! the larger of the peers' pooled rate of such deletions per deletion,
 //! the `peer_quantile` of the peers' individual rates (moderators
 //! differ) and `min_no_ticket_rate`: `P(X ≥ k)`, `X ~ Binomial(D, q)`,
-//! alerting below `alpha` under the key `no_ticket`; not before other
+//! alerting below `no_ticket_alpha` under the key `no_ticket`; not before other
 //! moderators have made `min_deletions_for_rate × min_peer_moderators`
 //! deletions in the window.
 //!
@@ -711,7 +711,7 @@ fn no_ticket_finding(
         }
     }
     let (log10_p, level, k, q, pooled) = best?;
-    let log10_alpha = cfg.alpha.log10();
+    let log10_alpha = cfg.no_ticket_alpha.log10();
     if log10_p >= log10_alpha {
         return None;
     }
@@ -775,7 +775,7 @@ fn no_ticket_finding(
             "by_seller": sellers.iter().map(|x| json!({"seller": name(x.1), "deletions": x.0})).collect::<Vec<_>>(),
             "p_value": p_json(log10_p),
             "log10_p": log10_p,
-            "alpha": cfg.alpha,
+            "alpha": cfg.no_ticket_alpha,
             "window_days": cfg.window_days,
         }),
     })

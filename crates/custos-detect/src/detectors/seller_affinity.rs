@@ -894,7 +894,11 @@ mod tests {
 
     #[test]
     fn a_broker_serving_four_sellers_a_few_customers_each_fires_jointly() {
-        let mut t = Kit::new();
+        // At an alpha of 1e-4, three customers of one seller are not
+        // enough alone.
+        let mut cfg = crate::DetectConfig::default();
+        cfg.seller_affinity.alpha = 1e-4;
+        let mut t = Kit::with(cfg);
         wide_market(&mut t);
         let agents = ["emp-1", "emp-2", "emp-3"];
         for d in 0..3 {
