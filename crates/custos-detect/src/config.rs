@@ -315,8 +315,7 @@ pub struct SellerAffinityConfig {
     pub high_customers: u32,
     pub critical_customers: u32,
     /// Pseudo-accesses (with share 0) smoothing the employee's own
-    /// explained share of a seller, and their own share before the window
-    /// (`own_history`). Default 200.
+    /// explained share of a seller. Default 200.
     pub own_prior_accesses: f64,
     /// The unexplained customers that left the employee's window are a
     /// fourth source of `p0`: a lean on a seller the employee has had for
@@ -1014,11 +1013,15 @@ mod tests {
         c.review_deletion.min_unexplained_rate = 1.5;
         c.departing.alpha = 0.0;
         c.purpose_violation.min_reason_rate = -1.0;
+        c.review_deletion.no_ticket_alpha = 1.0;
         let p = c.problems();
-        assert_eq!(p.len(), 6, "{p:?}");
-        assert!(p
-            .iter()
-            .any(|x| x.contains("`detect.beneficiary.ring_alpha`")));
+        assert_eq!(p.len(), 7, "{p:?}");
+        for key in ["beneficiary.ring_alpha", "review_deletion.no_ticket_alpha"] {
+            assert!(
+                p.iter().any(|x| x.contains(&format!("`detect.{key}`"))),
+                "{p:?}"
+            );
+        }
     }
 
     #[test]

@@ -1222,8 +1222,9 @@ mod tests {
         assert_eq!(a[0].explain["by_reason"]["ticket_closed"], 12);
     }
 
-    /// Ten days after the front line closed tkt-1, an investigator is
-    /// assigned it (`reassigned`) or not, and works it.
+    /// Ten days after emp-2 of the front line closed tkt-1, the ticket is
+    /// assigned again, to the investigator emp-1 (`reassigned`) or to
+    /// emp-2, and emp-1 works it.
     fn closed_then(reassigned: bool) -> Vec<crate::Alert> {
         let mut t = Kit::new();
         t.ticket("tkt-1", "fraud_report", Some("cus-1"), None);
