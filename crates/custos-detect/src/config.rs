@@ -494,6 +494,12 @@ pub struct ReactivationConfig {
     /// the person it was granted to; one person may undo a batch under
     /// one). Default true.
     pub reused_approval: bool,
+    /// A reactivation after a fraud, counterfeiting or review
+    /// manipulation ban whose appeal another employee had closed with
+    /// the ban standing (a refused appeal) overturned a colleague's
+    /// decision: high, critical from `repeat_at` in the window. Default
+    /// true.
+    pub overturned_refusal: bool,
     /// An employee's reactivations from this many within 24 hours on are
     /// a batch (a ban wave undone): they alert as before but no longer
     /// count as evidence that the seller was favoured, for beneficiary
@@ -512,6 +518,7 @@ impl Default for ReactivationConfig {
             approval_practice_min: 20,
             approval_practice_share: 0.9,
             reused_approval: true,
+            overturned_refusal: true,
             batch_at: 10,
         }
     }

@@ -166,6 +166,12 @@ impl Kit {
             "target": {"type": "ticket", "id": ticket}, "attrs": {"resolution": "solved"}}));
     }
 
+    /// Employee `emp` closes `ticket` (resolution as a tool would state it).
+    pub fn close_by(&mut self, emp: &str, ticket: &str, resolution: &str) {
+        self.send(json!({"actor": Self::emp(emp), "action": "ticket.close",
+            "target": {"type": "ticket", "id": ticket}, "attrs": {"resolution": resolution}}));
+    }
+
     pub fn view(&mut self, emp: &str, cust: &str, ticket: Option<&str>) -> Vec<Alert> {
         let mut v = json!({"actor": Self::emp(emp), "action": "customer.view",
             "target": {"type": "customer", "id": cust}, "fields": ["name", "email"]});

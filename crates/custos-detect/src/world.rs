@@ -94,6 +94,20 @@ pub(crate) struct AccountState {
     /// The latest appeal ticket opened by the account: (time, ticket).
     pub appeal: Option<(i64, Box<str>)>,
     pub reactivations: u32,
+    /// The latest appeal that an employee closed while the account
+    /// stayed banned (the appeal refused), if no ban came after it.
+    pub refused: Option<Refusal>,
+}
+
+/// An appeal, opened after the ban, closed by an employee while the
+/// account stayed banned.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Refusal {
+    pub time: i64,
+    pub employee: u32,
+    pub ticket: Box<str>,
+    /// The `ticket.close` event.
+    pub event: Box<str>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -612,6 +626,7 @@ impl World {
                             ti.closed = Some(now);
                         }
                     }
+                    self.note_refusal(ev, t, now);
                 }
             }
             Action::TicketAssign => {
@@ -669,6 +684,9 @@ impl World {
                     .unwrap_or(BanReason::Other);
                 let manual = ev.action == Action::AccountSuspend;
                 let acct = self.accounts.entry(k).or_default();
+                // A ban after a refused appeal is new grounds: lifting
+                // it judges those, not the refusal.
+                acct.refused = None;
                 match &mut acct.ban {
                     // Already banned: one episode (a suspension confirmed
                     // by a ban); it keeps its start, the graver reason wins.
@@ -736,9 +754,50 @@ impl World {
                 if let Some(k) = self.account_of(t.kind, &t.id) {
                     let a = self.accounts.entry(k).or_default();
                     a.ban = None;
+                    a.refused = None;
                     a.reactivations += 1;
                 }
             }
+        }
+    }
+
+    /// An appeal closed by an employee while the account it appeals for
+    /// is still banned, and opened after that ban: refused. (Closing it
+    /// after the reactivation finds no ban.)
+    fn note_refusal(&mut self, ev: &Event, ticket: &str, now: i64) {
+        if ev.outcome() != custos_core::Outcome::Allowed {
+            return;
+        }
+        let Some(closer) = ev.employee() else { return };
+        let Some(ti) = self.tickets.get(ticket) else {
+            return;
+        };
+        if ti.kind != Some(TicketKind::Appeal) {
+            return;
+        }
+        let acct = ti.opener.or_else(|| {
+            ti.seller
+                .map(|id| AccountKey { seller: true, id })
+                .or(ti.customer.map(|id| AccountKey { seller: false, id }))
+        });
+        let opened = ti.opened;
+        let Some(k) = acct else { return };
+        let banned_before = self
+            .accounts
+            .get(&k)
+            .and_then(|a| a.ban.as_ref())
+            .is_some_and(|b| b.time <= opened);
+        if !banned_before {
+            return;
+        }
+        let employee = self.employee(closer);
+        if let Some(a) = self.accounts.get_mut(&k) {
+            a.refused = Some(Refusal {
+                time: now,
+                employee,
+                ticket: ticket.into(),
+                event: ev.id.as_str().into(),
+            });
         }
     }
 

@@ -43,11 +43,21 @@
 //! approval permits the action of the person it was granted to; one
 //! person undoing a batch of mistaken bans under one approval is not
 //! flagged, a colleague citing it again is.
+//!
+//! An overturned refusal: a reactivation after a serious ban whose
+//! appeal (opened after the ban) another employee had closed while the
+//! account stayed banned (`overturned_refusal`, key of the same name,
+//! high; critical from `repeat_at` in the window). An appeal is where
+//! the case for lifting a ban is judged; a colleague lifting the ban
+//! after the appeal was refused, under a fresh appeal or none, reverses
+//! a second person's decision, which is how a protected seller comes
+//! back. The employee who refused and later lifts the ban is not
+//! flagged (a decision revised by its owner).
 
 use super::{slot, Benefit, Ctx, Detector, DetectorKind, Finding, Out, Signal};
 use crate::alert::{severity_floor_score, Severity};
 use crate::config::DetectConfig;
-use crate::world::World;
+use crate::world::{Refusal, World};
 use custos_core::event::{BanReason, TicketKind};
 use custos_core::time::MS_PER_DAY;
 use custos_core::{Action, Outcome, Timestamp};
@@ -76,6 +86,9 @@ struct EmpState {
     /// Reactivations after serious bans without an approval, where
     /// approvals are the practice.
     unapproved: VecDeque<Reactivation>,
+    /// Reactivations after serious bans whose appeal a colleague had
+    /// refused.
+    overturned: VecDeque<Reactivation>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -208,6 +221,13 @@ impl Detector for ReactivationAbuse {
                 }
             }
         }
+        let refusal = state.refused.as_ref().filter(|x| x.employee != e);
+        if let Some(refusal) = refusal.filter(|_| serious && cfg.overturned_refusal) {
+            let st = slot(&mut self.emps, e);
+            out.signals.extend(favoured.map(|s| revived_signal(s, e)));
+            out.findings
+                .push(overturned_refusal(cx, e, st, r.clone(), refusal));
+        }
         let mut approved_in_practice = false;
         if serious && cfg.approval_practice_min > 0 {
             // Where the stream carries the guard's grants, an approval it
@@ -319,7 +339,12 @@ impl Detector for ReactivationAbuse {
             while st.revived.front().is_some_and(|x| x.0 < from) {
                 st.revived.pop_front();
             }
-            for l in [&mut st.serious, &mut st.other, &mut st.unapproved] {
+            for l in [
+                &mut st.serious,
+                &mut st.other,
+                &mut st.unapproved,
+                &mut st.overturned,
+            ] {
                 while l.front().is_some_and(|x| x.time < from) {
                     l.pop_front();
                 }
@@ -389,6 +414,78 @@ fn no_approval(
             "practice_share": cfg.approval_practice_share,
             "practice_min": cfg.approval_practice_min,
             "rule": "where approvals are the practice for reactivations after fraud/review_manipulation/counterfeit bans, one without an approval bypassed the second person",
+            "window_days": cfg.window_days,
+        }),
+    }
+}
+
+/// Employee `e`'s reactivation `r` lifted a serious ban whose appeal a
+/// colleague refused (`refusal`).
+fn overturned_refusal(
+    cx: &Ctx<'_>,
+    e: u32,
+    st: &mut EmpState,
+    r: Reactivation,
+    refusal: &Refusal,
+) -> Finding {
+    let cfg = &cx.cfg.reactivation;
+    let w = cx.world;
+    let (account, reason, banned) = (r.account.clone(), r.reason, r.ban_time);
+    st.overturned.push_back(r);
+    while st
+        .overturned
+        .front()
+        .is_some_and(|x| x.time < cx.now - cfg.window_days as i64 * MS_PER_DAY)
+    {
+        st.overturned.pop_front();
+    }
+    let n = st.overturned.len() as u32;
+    let sev = if n >= cfg.repeat_at {
+        Severity::Critical
+    } else {
+        Severity::High
+    };
+    let mut sellers: Vec<String> = st
+        .overturned
+        .iter()
+        .filter_map(|x| x.seller.map(|s| w.seller_name(s).to_string()))
+        .collect();
+    sellers.sort();
+    sellers.dedup();
+    let refused_by = w.emp_name(refusal.employee);
+    let mut evidence: Vec<String> = st.overturned.iter().map(|x| x.event.to_string()).collect();
+    evidence.push(refusal.event.to_string());
+    Finding {
+        employee: e,
+        detector: DetectorKind::ReactivationAbuse,
+        key: "overturned_refusal".into(),
+        severity: sev,
+        score: (severity_floor_score(sev) + 5.0 * n as f64).min(100.0),
+        summary: format!(
+            "{} reactivated {}, banned for {}, after {refused_by} had closed its appeal {} with the \
+             ban standing ({n} such reversal(s) of a colleague's refusal in {} days): ask who \
+             decided to lift the ban, and on what new grounds",
+            w.emp_name(e),
+            account,
+            reason.as_str(),
+            refusal.ticket,
+            cfg.window_days
+        ),
+        sellers,
+        customers: 0,
+        evidence,
+        explain: json!({
+            "kind": "overturned_refusal",
+            "observed": n,
+            "expected": 0,
+            "account": &*account,
+            "ban_reason": reason.as_str(),
+            "banned_at": Timestamp(banned).to_rfc3339(),
+            "refused_by": refused_by,
+            "refused_appeal": &*refusal.ticket,
+            "refused_at": Timestamp(refusal.time).to_rfc3339(),
+            "repeat_at": cfg.repeat_at,
+            "rule": "an appeal closed by an employee while the ban stood was refused; lifting a fraud, counterfeit or review-manipulation ban after a colleague refused its appeal reverses a second person's decision",
             "window_days": cfg.window_days,
         }),
     }
@@ -608,6 +705,94 @@ mod tests {
         assert_eq!(a[0].explain["observed"], 3);
         assert_eq!(a[0].sellers, vec!["sel-1".to_string()]);
         assert_eq!(a[0].evidence.len(), 3);
+    }
+
+    /// `sel-1` is banned for `reason` and appeals; `refuser` takes the
+    /// appeal and closes it with the ban standing. The seller appeals
+    /// again a week later, and `who` takes that appeal and reactivates.
+    fn refused_then_lifted(reason: &str, refuser: &str, who: &str) -> Kit {
+        let mut t = Kit::new();
+        t.ban("sel-1", reason);
+        t.days(1.0);
+        t.seller_ticket("tkt-1", "appeal", "sel-1");
+        t.assign(refuser, "tkt-1");
+        t.hours(2.0);
+        t.close_by(refuser, "tkt-1", "ban_upheld");
+        t.days(7.0);
+        t.seller_ticket("tkt-2", "appeal", "sel-1");
+        t.assign(who, "tkt-2");
+        t.hours(1.0);
+        t.reactivate(who, "sel-1", Some("tkt-2"));
+        t
+    }
+
+    #[test]
+    fn lifting_a_fraud_ban_after_a_colleague_refused_the_appeal_fires() {
+        let t = refused_then_lifted("fraud", "emp-2", "emp-1");
+        let a = t.alerts_of("reactivation_abuse");
+        assert_eq!(a.len(), 1, "{:?}", t.alerts);
+        assert_eq!(a[0].employee, "emp-1");
+        assert_eq!(a[0].severity, Severity::High);
+        assert_eq!(a[0].explain["kind"], "overturned_refusal");
+        assert_eq!(a[0].explain["refused_by"], "emp-2");
+        assert_eq!(a[0].explain["refused_appeal"], "tkt-1");
+        assert_eq!(a[0].sellers, vec!["sel-1".to_string()]);
+        // The reactivation and the refusing close.
+        assert_eq!(a[0].evidence.len(), 2);
+    }
+
+    #[test]
+    fn a_refusal_revised_by_its_owner_after_a_minor_ban_or_a_new_ban_is_none() {
+        for (reason, refuser) in [("fraud", "emp-1"), ("policy", "emp-2")] {
+            let t = refused_then_lifted(reason, refuser, "emp-1");
+            assert!(
+                t.alerts_of("reactivation_abuse").is_empty(),
+                "{reason} {refuser}: {:?}",
+                t.alerts
+            );
+        }
+        // Banned again after the refusal: lifting that ban judges its
+        // grounds, not the old refusal.
+        let mut t = Kit::new();
+        t.ban("sel-1", "fraud");
+        t.days(1.0);
+        t.seller_ticket("tkt-1", "appeal", "sel-1");
+        t.close_by("emp-2", "tkt-1", "ban_upheld");
+        t.days(2.0);
+        t.ban("sel-1", "counterfeit");
+        t.days(1.0);
+        t.seller_ticket("tkt-2", "appeal", "sel-1");
+        t.reactivate("emp-1", "sel-1", Some("tkt-2"));
+        // An appeal closed after the reactivation refused nothing.
+        t.ban("sel-2", "fraud");
+        t.days(1.0);
+        t.seller_ticket("tkt-3", "appeal", "sel-2");
+        t.reactivate("emp-1", "sel-2", Some("tkt-3"));
+        t.close_by("emp-2", "tkt-3", "granted");
+        t.ban("sel-2", "fraud");
+        t.days(1.0);
+        t.seller_ticket("tkt-4", "appeal", "sel-2");
+        t.reactivate("emp-3", "sel-2", Some("tkt-4"));
+        assert!(
+            t.alerts_of("reactivation_abuse").is_empty(),
+            "{:?}",
+            t.alerts
+        );
+    }
+
+    #[test]
+    fn overturned_refusals_off_in_config_say_nothing() {
+        let mut cfg = crate::DetectConfig::default();
+        cfg.reactivation.overturned_refusal = false;
+        let mut t = Kit::with(cfg);
+        t.ban("sel-1", "fraud");
+        t.days(1.0);
+        t.seller_ticket("tkt-1", "appeal", "sel-1");
+        t.close_by("emp-2", "tkt-1", "ban_upheld");
+        t.days(1.0);
+        t.seller_ticket("tkt-2", "appeal", "sel-1");
+        t.reactivate("emp-1", "sel-1", Some("tkt-2"));
+        assert!(t.alerts_of("reactivation_abuse").is_empty());
     }
 
     #[test]
