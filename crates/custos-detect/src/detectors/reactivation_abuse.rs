@@ -353,6 +353,37 @@ impl Detector for ReactivationAbuse {
     }
 }
 
+/// Adds `r` to one of an employee's lists of flagged reactivations and
+/// drops those older than the window: how many remain, the severity
+/// (critical from `repeat_at`) and the sellers among them.
+fn add_in_window(
+    cx: &Ctx<'_>,
+    list: &mut VecDeque<Reactivation>,
+    r: Reactivation,
+) -> (u32, Severity, Vec<String>) {
+    let cfg = &cx.cfg.reactivation;
+    list.push_back(r);
+    while list
+        .front()
+        .is_some_and(|x| x.time < cx.now - cfg.window_days as i64 * MS_PER_DAY)
+    {
+        list.pop_front();
+    }
+    let n = list.len() as u32;
+    let sev = if n >= cfg.repeat_at {
+        Severity::Critical
+    } else {
+        Severity::High
+    };
+    let mut sellers: Vec<String> = list
+        .iter()
+        .filter_map(|x| x.seller.map(|s| cx.world.seller_name(s).to_string()))
+        .collect();
+    sellers.sort();
+    sellers.dedup();
+    (n, sev, sellers)
+}
+
 /// A reactivation `r` after a serious ban without the approval that
 /// `k` of the `n` other such reactivations in the window named.
 fn no_approval(
@@ -364,27 +395,7 @@ fn no_approval(
 ) -> Finding {
     let cfg = &cx.cfg.reactivation;
     let w = cx.world;
-    st.unapproved.push_back(r);
-    while st
-        .unapproved
-        .front()
-        .is_some_and(|x| x.time < cx.now - cfg.window_days as i64 * MS_PER_DAY)
-    {
-        st.unapproved.pop_front();
-    }
-    let m = st.unapproved.len() as u32;
-    let sev = if m >= cfg.repeat_at {
-        Severity::Critical
-    } else {
-        Severity::High
-    };
-    let mut sellers: Vec<String> = st
-        .unapproved
-        .iter()
-        .filter_map(|x| x.seller.map(|s| w.seller_name(s).to_string()))
-        .collect();
-    sellers.sort();
-    sellers.dedup();
+    let (m, sev, sellers) = add_in_window(cx, &mut st.unapproved, r);
     let latest = st
         .unapproved
         .back()
@@ -431,27 +442,7 @@ fn overturned_refusal(
     let cfg = &cx.cfg.reactivation;
     let w = cx.world;
     let (account, reason, banned) = (r.account.clone(), r.reason, r.ban_time);
-    st.overturned.push_back(r);
-    while st
-        .overturned
-        .front()
-        .is_some_and(|x| x.time < cx.now - cfg.window_days as i64 * MS_PER_DAY)
-    {
-        st.overturned.pop_front();
-    }
-    let n = st.overturned.len() as u32;
-    let sev = if n >= cfg.repeat_at {
-        Severity::Critical
-    } else {
-        Severity::High
-    };
-    let mut sellers: Vec<String> = st
-        .overturned
-        .iter()
-        .filter_map(|x| x.seller.map(|s| w.seller_name(s).to_string()))
-        .collect();
-    sellers.sort();
-    sellers.dedup();
+    let (n, sev, sellers) = add_in_window(cx, &mut st.overturned, r);
     let refused_by = w.emp_name(refusal.employee);
     let mut evidence: Vec<String> = st.overturned.iter().map(|x| x.event.to_string()).collect();
     evidence.push(refusal.event.to_string());
