@@ -198,6 +198,12 @@ pub struct PurposeViolationConfig {
     pub min_team_employees: u32,
     /// Disclosures in the window for an employee's rate to count. Default 20.
     pub min_disclosures_for_rate: u32,
+    /// The honest rate (overall and per reason) is at least the
+    /// team-mates' pooled rate in the window, shrunk towards the role's
+    /// by `prior_accesses`: a team that works alike (a night shift
+    /// taking calls before tickets exist) explains its members. Default
+    /// true.
+    pub team_rate: bool,
     /// Violations in the window for medium / high / critical. Defaults 10, 25, 100.
     pub medium_at: u32,
     pub high_at: u32,
@@ -276,6 +282,7 @@ impl Default for PurposeViolationConfig {
             min_peer_employees: 10,
             min_team_employees: 5,
             min_disclosures_for_rate: 20,
+            team_rate: true,
             medium_at: 10,
             high_at: 25,
             critical_at: 100,

@@ -18,6 +18,14 @@
 //! that. A lower own rate is not a floor: a few violations every week
 //! is how steady abuse looks too.
 //!
+//! A team is a peer group too (`team_rate`): the honest rate, overall
+//! and per reason, is at least the employee's team-mates' pooled rate in
+//! the window, shrunk towards the role's pooled rate by
+//! `prior_accesses`. A team that works alike (a night shift taking calls
+//! before any ticket exists) explains its members, even when it is a
+//! small part of its role; a few team-mates with little work weigh
+//! little against the role.
+//!
 //! The same test runs for the reason of the violation alone (no ticket,
 //! unknown ticket, another employee's, closed, about another customer),
 //! Bonferroni-corrected for the five reasons, where the peer group is
@@ -364,12 +372,13 @@ impl Detector for PurposeViolation {
         peer.prune(from_day);
         let (peer_v, peer_m, peer_b, peer_by) = (peer.v, peer.m, peer.b, peer.by);
         let team = cx.world.emp[a.emp as usize].team;
-        let team_glass = team.map(|t| {
+        let team_ring = team.map(|t| {
             let r = self.teams.entry(t).or_default();
-            r.add(cx.day, 0, None, 1, b);
+            r.add(cx.day, v, episode, 1, b);
             r.prune(from_day);
-            (r.b, r.m)
+            (r.v, r.b, r.m, r.by)
         });
+        let team_glass = team_ring.map(|(_, tb, tm, _)| (tb, tm));
         let st = slot(&mut self.emps, a.emp);
         remember_recent(st, a, viol, cx.now, cfg);
         let ev_id: Box<str> = cx.ev.id.as_str().into();
@@ -490,6 +499,23 @@ impl Detector for PurposeViolation {
             cfg.prior_accesses,
             (cfg.min_rate, COLD_VIOLATION_RATE),
         );
+        // The team-mates' pooled rate, shrunk towards the role's: a team
+        // that works alike (a night shift taking calls before tickets
+        // exist) explains its members.
+        let team = team_ring.filter(|_| cfg.team_rate);
+        let mates_rate = |team_x: u64, self_x: u64, role_rate: f64| match team {
+            Some((_, _, tm, _)) => {
+                let mates_x = team_x.saturating_sub(self_x) as f64;
+                let mates_m = tm.saturating_sub(self_m) as f64;
+                (mates_x + cfg.prior_accesses * role_rate) / (mates_m + cfg.prior_accesses)
+            }
+            None => 0.0,
+        };
+        let rate = rate.max(mates_rate(
+            team.map_or(0, |t| t.0),
+            st.disclosures.v,
+            pooled,
+        ));
         let own_rate = if st.history.m >= cfg.min_disclosures_for_rate as f64 {
             st.history.by.iter().sum::<f64>() / st.history.m
         } else {
@@ -531,7 +557,7 @@ impl Detector for PurposeViolation {
                 } else {
                     0.0
                 };
-                let (rate_r, _) = honest_rate(
+                let (rate_r, pooled_r) = honest_rate(
                     (peer_by[r], peer_m),
                     (kr, self_m),
                     (self.all.by[r], self.all.m),
@@ -539,6 +565,7 @@ impl Detector for PurposeViolation {
                     cfg.prior_accesses,
                     (cfg.min_reason_rate, COLD_VIOLATION_RATE),
                 );
+                let rate_r = rate_r.max(mates_rate(team.map_or(0, |t| t.3[r]), kr, pooled_r));
                 let lp =
                     poisson_sf_log10(kr, rate_r * self_m as f64) + (REASONS.len() as f64).log10();
                 by_reason_test = Some((lp, r, kr, rate_r * self_m as f64, rate_r));
@@ -904,6 +931,52 @@ mod tests {
             }
             t.days(1.0);
         }
+    }
+
+    /// Twenty day agents work tickets with rare slips; two night agents
+    /// of the same role, a team of their own, look up six callers a day
+    /// before any ticket exists.
+    fn night_shift(team_rate: bool) -> Vec<crate::Alert> {
+        let mut cfg = crate::DetectConfig::default();
+        cfg.purpose_violation.team_rate = team_rate;
+        let mut t = Kit::with(cfg);
+        for a in 0..22 {
+            let team = if a < 2 { "cs-night" } else { "cs-day" };
+            t.hire(&format!("emp-{a}"), "cs-agent", team);
+        }
+        for d in 0..10 {
+            for a in 0..22 {
+                let emp = format!("emp-{a}");
+                for i in 0..20 {
+                    let c = format!("cus-{d}-{a}-{i}");
+                    let tk = format!("tkt-{d}-{a}-{i}");
+                    t.ticket(&tk, "order_issue", Some(&c), Some("sel-1"));
+                    t.assign(&emp, &tk);
+                    t.view(&emp, &c, Some(&tk));
+                }
+                let calls = if a < 2 {
+                    6
+                } else {
+                    usize::from((d + a) % 3 == 0)
+                };
+                for i in 0..calls {
+                    t.view(&emp, &format!("cus-call-{d}-{a}-{i}"), None);
+                }
+            }
+            t.days(1.0);
+        }
+        t.alerts_of("purpose_violation")
+    }
+
+    #[test]
+    fn a_team_that_works_alike_explains_its_members() {
+        assert!(night_shift(true).is_empty(), "{:?}", night_shift(true));
+        // Against the role alone, the night agents stand out.
+        let a = night_shift(false);
+        assert!(
+            a.iter().any(|x| x.employee == "emp-0") && a.iter().any(|x| x.employee == "emp-1"),
+            "{a:?}"
+        );
     }
 
     #[test]
