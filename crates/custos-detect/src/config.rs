@@ -200,9 +200,10 @@ pub struct PurposeViolationConfig {
     pub min_disclosures_for_rate: u32,
     /// The honest rate (overall and per reason) is at least the
     /// team-mates' pooled rate in the window, shrunk towards the role's
-    /// by `prior_accesses`: a team that works alike (a night shift
-    /// taking calls before tickets exist) explains its members. Default
-    /// true.
+    /// by `prior_accesses`, and a burst's at least the median of the
+    /// active team-mates' rates in the same span: a team that works
+    /// alike (a night shift taking calls before tickets exist, a
+    /// training session) explains its members. Default true.
     pub team_rate: bool,
     /// Violations in the window for medium / high / critical. Defaults 10, 25, 100.
     pub medium_at: u32,

@@ -27,7 +27,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Version of the snapshot format; bumped whenever the state layout changes.
-pub const SNAPSHOT_VERSION: u16 = 16;
+pub const SNAPSHOT_VERSION: u16 = 17;
 const MAGIC: &[u8; 8] = b"CUSTOSDT";
 
 /// An open incident: the alert as last reported, and when it last grew.

@@ -53,7 +53,12 @@
 //! larger of the honest rate above and the employee's own rate before
 //! the window, so `P(X ≥ k)`, `X ~ Binomial(m, r)`, is corrected for the
 //! spans of that length in the window and for the lengths tested
-//! (a scan over time), and needs `k ≥ burst_min_customers`.
+//! (a scan over time), and needs `k ≥ burst_min_customers`. With
+//! `team_rate`, `r` is also at least the median, over the team-mates
+//! who disclosed at least three customers in the same span (three of
+//! them or more), of each one's share so disclosed: a training session
+//! or an incident lacks tickets for the team at once, while one or two
+//! others harvesting beside the employee move no median.
 //!
 //! A disclosure without any ticket is explained after the fact when,
 //! within `explain_after_minutes`, the same employee deletes or
@@ -277,6 +282,11 @@ pub(crate) struct PurposeViolation {
     /// Disclosures and break-glass uses per team: a team too small for a
     /// quantile still shows whether its shift uses break-glass.
     teams: FxHashMap<u32, DayRing>,
+    /// Per team, its members' customers disclosed in the longest burst
+    /// span (as [`EmpState::recent`], with the employee), at most
+    /// [`MAX_TEAM_RECENT`]: whether team-mates' sessions at the same
+    /// hours lacked tickets too.
+    team_recent: FxHashMap<u32, TeamRecent>,
     /// Runs of break-glass uses by stated reason (trimmed, lower case),
     /// those ending within the window.
     incidents: FxHashMap<Box<str>, VecDeque<IncidentRun>>,
@@ -381,6 +391,10 @@ impl Detector for PurposeViolation {
         let team_glass = team_ring.map(|(_, tb, tm, _)| (tb, tm));
         let st = slot(&mut self.emps, a.emp);
         remember_recent(st, a, viol, cx.now, cfg);
+        if let (Some(t), true) = (team, cfg.team_rate) {
+            let mates = self.team_recent.entry(t).or_default();
+            remember_team_recent(mates, a, viol, cx.now, cfg);
+        }
         let ev_id: Box<str> = cx.ev.id.as_str().into();
         let own_group = self.peer_hi.get(&group).copied();
         let mut spread = own_group.unwrap_or(self.all_hi);
@@ -502,8 +516,8 @@ impl Detector for PurposeViolation {
         // The team-mates' pooled rate, shrunk towards the role's: a team
         // that works alike (a night shift taking calls before tickets
         // exist) explains its members.
-        let team = team_ring.filter(|_| cfg.team_rate);
-        let mates_rate = |team_x: u64, self_x: u64, role_rate: f64| match team {
+        let team_counts = team_ring.filter(|_| cfg.team_rate);
+        let mates_rate = |team_x: u64, self_x: u64, role_rate: f64| match team_counts {
             Some((_, _, tm, _)) => {
                 let mates_x = team_x.saturating_sub(self_x) as f64;
                 let mates_m = tm.saturating_sub(self_m) as f64;
@@ -512,7 +526,7 @@ impl Detector for PurposeViolation {
             None => 0.0,
         };
         let rate = rate.max(mates_rate(
-            team.map_or(0, |t| t.0),
+            team_counts.map_or(0, |t| t.0),
             st.disclosures.v,
             pooled,
         ));
@@ -521,7 +535,12 @@ impl Detector for PurposeViolation {
         } else {
             0.0
         };
-        if let Some(b) = burst_test(&st.recent, rate.max(own_rate), cx.now, cfg) {
+        let mates = team
+            .filter(|_| cfg.team_rate)
+            .and_then(|t| self.team_recent.get(&t));
+        let st = slot(&mut self.emps, a.emp);
+        let floor = rate.max(own_rate);
+        if let Some(b) = burst_test(&st.recent, (floor, mates, a.emp), cx.now, cfg) {
             let group_name = cx.world.peer_name(group);
             out.findings
                 .push(burst_finding(cx, a.emp, &st.violations, b, group_name));
@@ -565,7 +584,8 @@ impl Detector for PurposeViolation {
                     cfg.prior_accesses,
                     (cfg.min_reason_rate, COLD_VIOLATION_RATE),
                 );
-                let rate_r = rate_r.max(mates_rate(team.map_or(0, |t| t.3[r]), kr, pooled_r));
+                let rate_r =
+                    rate_r.max(mates_rate(team_counts.map_or(0, |t| t.3[r]), kr, pooled_r));
                 let lp =
                     poisson_sf_log10(kr, rate_r * self_m as f64) + (REASONS.len() as f64).log10();
                 by_reason_test = Some((lp, r, kr, rate_r * self_m as f64, rate_r));
@@ -644,6 +664,14 @@ impl Detector for PurposeViolation {
         self.teams.retain(|_, t| {
             t.prune(from_day);
             t.m > 0
+        });
+        let longest = c.burst_hours.iter().max().copied().unwrap_or(0) as i64;
+        let recent_from = day * MS_PER_DAY - longest * MS_PER_HOUR;
+        self.team_recent.retain(|_, q| {
+            while q.front().is_some_and(|x| x.0 < recent_from) {
+                q.pop_front();
+            }
+            !q.is_empty()
         });
         let from_ms = from_day * MS_PER_DAY;
         self.incidents.retain(|_, runs| {
@@ -791,6 +819,68 @@ fn remember_recent(
     }
 }
 
+/// A team's customers disclosed in the longest burst span, one entry
+/// each: (time, employee, disclosed in violation and not explained).
+type TeamRecent = VecDeque<(i64, u32, bool)>;
+
+/// Entries of a [`TeamRecent`].
+const MAX_TEAM_RECENT: usize = 8192;
+
+/// Notes access `a` of a team's member in its `recent` (see
+/// [`remember_recent`]), dropping the oldest beyond [`MAX_TEAM_RECENT`].
+fn remember_team_recent(
+    recent: &mut TeamRecent,
+    a: &crate::access::Access,
+    viol: bool,
+    now: i64,
+    cfg: &crate::config::PurposeViolationConfig,
+) {
+    let Some(&longest) = cfg.burst_hours.iter().max() else {
+        return;
+    };
+    let from = now - longest as i64 * MS_PER_HOUR;
+    while recent.front().is_some_and(|x| x.0 < from) {
+        recent.pop_front();
+    }
+    let counted = a.customers.iter().zip(&a.explained);
+    for (_, &explained) in counted.take(cfg.burst_query_customers as usize) {
+        if recent.len() >= MAX_TEAM_RECENT {
+            recent.pop_front();
+        }
+        recent.push_back((now, a.emp, viol && !explained));
+    }
+}
+
+/// Team-mates (of `emp`) who disclosed at least this many customers in
+/// a span, and how many of them the median needs.
+const MATE_MIN_CUSTOMERS: u32 = 3;
+const MATES_MIN: usize = 3;
+
+/// The median, over the team-mates of `emp` who disclosed at least
+/// [`MATE_MIN_CUSTOMERS`] customers since `from`, of each one's share of
+/// them disclosed without a purpose; 0 with fewer than [`MATES_MIN`]
+/// such mates.
+fn mates_median(recent: &TeamRecent, from: i64, emp: u32) -> f64 {
+    let mut by: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
+    for x in recent.iter().rev().take_while(|x| x.0 >= from) {
+        if x.1 != emp {
+            let c = by.entry(x.1).or_default();
+            c.0 += u32::from(x.2);
+            c.1 += 1;
+        }
+    }
+    let mut shares: Vec<f64> = by
+        .values()
+        .filter(|c| c.1 >= MATE_MIN_CUSTOMERS)
+        .map(|c| f64::from(c.0) / f64::from(c.1))
+        .collect();
+    if shares.len() < MATES_MIN {
+        return 0.0;
+    }
+    shares.sort_by(f64::total_cmp);
+    shares[shares.len() / 2]
+}
+
 /// The most significant span of the burst test, if below `alpha`.
 #[derive(Clone, Copy, Debug)]
 struct Burst {
@@ -804,7 +894,7 @@ struct Burst {
 
 fn burst_test(
     recent: &VecDeque<(i64, u32, bool)>,
-    rate: f64,
+    (floor, mates, emp): (f64, Option<&TeamRecent>, u32),
     now: i64,
     cfg: &crate::config::PurposeViolationConfig,
 ) -> Option<Burst> {
@@ -823,6 +913,12 @@ fn burst_test(
         if k < cfg.burst_min_customers as u64 {
             continue;
         }
+        // What the team did in the same span: a training session or an
+        // incident lacks tickets for most of it at once. The median of
+        // the active team-mates' shares of customers disclosed without
+        // a purpose, so that one or two others harvesting beside the
+        // employee explain nothing.
+        let rate = floor.max(mates.map_or(0.0, |q| mates_median(q, from, emp)));
         let spans = (cfg.window_days as f64 * 24.0 / hours.max(1) as f64).max(1.0);
         let log10_p = binomial_sf_log10(k, m, rate.clamp(1e-9, 0.999));
         let corrected = (log10_p + spans.log10() + lengths.log10()).min(0.0);
@@ -977,6 +1073,39 @@ mod tests {
             a.iter().any(|x| x.employee == "emp-0") && a.iter().any(|x| x.employee == "emp-1"),
             "{a:?}"
         );
+    }
+
+    /// A week of twelve agents of one team at work from tickets, then
+    /// six of them practise on eight customers each within the hour (a
+    /// training session), no ticket among them.
+    fn training_session(team_rate: bool) -> Vec<crate::Alert> {
+        let mut cfg = crate::DetectConfig::default();
+        cfg.purpose_violation.team_rate = team_rate;
+        let mut t = Kit::with(cfg);
+        for a in 0..12 {
+            t.hire(&format!("emp-{a}"), "cs-agent", "cs-1");
+        }
+        honest_floor(&mut t, 12, 7);
+        for i in 0..8 {
+            for n in 0..6 {
+                t.view(&format!("emp-{n}"), &format!("cus-t{n}-{i}"), None);
+            }
+            t.hours(5.0 / 60.0);
+        }
+        t.alerts_of("purpose_violation")
+    }
+
+    #[test]
+    fn a_session_the_team_has_at_once_is_no_harvest() {
+        assert!(
+            training_session(true).is_empty(),
+            "{:?}",
+            training_session(true)
+        );
+        // The team's week, mostly ticketed, does not explain it: the
+        // same hours of the team-mates do.
+        let a = training_session(false);
+        assert!(a.iter().any(|x| x.explain["kind"] == "burst"), "{a:?}");
     }
 
     #[test]
