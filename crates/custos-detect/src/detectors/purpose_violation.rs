@@ -633,7 +633,7 @@ impl Detector for PurposeViolation {
             customers: k,
             evidence: st.violations.iter().map(|x| x.2.to_string()).collect(),
             explain: json!({
-                "null_model": "violations per disclosure occur at the peer group's rate (shrunk to the all-employee rate, floored at min_rate), or the employee's own rate before the window if at least habit_rate and higher; count in window ~ Poisson(rate x disclosures); the same for the violation's reason alone, Bonferroni over the 5 reasons; the smaller p-value",
+                "null_model": "violations per disclosure occur at the peer group's rate (shrunk to the all-employee rate, floored at min_rate) or the team-mates' (shrunk to the peer group's) if higher, or the employee's own rate before the window if at least habit_rate and higher; count in window ~ Poisson(rate x disclosures); the same for the violation's reason alone, Bonferroni over the 5 reasons; the smaller p-value",
                 "observed": k,
                 "expected": expected,
                 "disclosures": self_m,
@@ -774,14 +774,25 @@ impl PurposeViolation {
             return;
         }
         let peer = self.peers.entry(cx.world.peer(e)).or_default();
+        let team = cx.world.emp[e as usize].team;
+        let mut team_ring = team.and_then(|t| self.teams.get_mut(&t));
+        let mut team_recent = team.and_then(|t| self.team_recent.get_mut(&t));
         for (time, customer, episode, event) in taken {
             let day = time.div_euclid(MS_PER_DAY);
             st.violations.retain(|x| x.2 != event);
             st.disclosures.undo(day, episode);
             self.all.undo(day, episode);
             peer.undo(day, episode);
+            if let Some(t) = team_ring.as_deref_mut() {
+                t.undo(day, episode);
+            }
             for r in st.recent.iter_mut() {
                 if r.0 == time && r.1 == customer {
+                    r.2 = false;
+                }
+            }
+            for r in team_recent.iter_mut().flat_map(|q| q.iter_mut()) {
+                if r.0 == time && r.1 == e {
                     r.2 = false;
                 }
             }
@@ -976,7 +987,7 @@ fn burst_finding(
         evidence,
         explain: json!({
             "kind": "burst",
-            "null_model": "each distinct customer disclosed in the span (at most burst_query_customers of one search or export) is a violation (disclosed only without a valid purpose, no ticket of theirs assigned) with probability r = max(honest peer rate, own rate before the window); k ~ Binomial(m, r); corrected for the spans of this length in the window and the lengths tested",
+            "null_model": "each distinct customer disclosed in the span (at most burst_query_customers of one search or export) is a violation (disclosed only without a valid purpose, no ticket of theirs assigned) with probability r = max(honest peer rate, team-mates' rate, own rate before the window, median active team-mate's share in the span); k ~ Binomial(m, r); corrected for the spans of this length in the window and the lengths tested",
             "hours": b.hours,
             "observed": b.k,
             "customers_disclosed": b.m,
