@@ -492,7 +492,9 @@ pub struct ReactivationConfig {
     /// manipulation bans in the window were made, and at least
     /// `approval_practice_share` of them name an approval, one without
     /// an approval alerts and one with an approval needs no appeal.
-    /// 0 switches this off. Default 20.
+    /// 0 switches this off. Default 10 (at 20, a stream needed weeks to
+    /// learn the practice, and reactivations without an approval went
+    /// unjudged until then).
     pub approval_practice_min: u32,
     /// Default 0.9.
     pub approval_practice_share: f64,
@@ -523,7 +525,7 @@ impl Default for ReactivationConfig {
             repeat_at: 2,
             other_reason_min: 0,
             revival_repeat_at: 3,
-            approval_practice_min: 20,
+            approval_practice_min: 10,
             approval_practice_share: 0.9,
             reused_approval: true,
             overturned_refusal: true,
