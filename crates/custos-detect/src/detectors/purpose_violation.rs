@@ -665,12 +665,8 @@ impl Detector for PurposeViolation {
             t.prune(from_day);
             t.m > 0
         });
-        let longest = c.burst_hours.iter().max().copied().unwrap_or(0) as i64;
-        let recent_from = day * MS_PER_DAY - longest * MS_PER_HOUR;
         self.team_recent.retain(|_, q| {
-            while q.front().is_some_and(|x| x.0 < recent_from) {
-                q.pop_front();
-            }
+            prune_to_span(q, day * MS_PER_DAY, c);
             !q.is_empty()
         });
         let from_ms = from_day * MS_PER_DAY;
@@ -791,7 +787,9 @@ impl PurposeViolation {
                     r.2 = false;
                 }
             }
-            for r in team_recent.iter_mut().flat_map(|q| q.iter_mut()) {
+            // In time order: only the newest entries can be this access's.
+            let entries = team_recent.iter_mut().flat_map(|q| q.iter_mut().rev());
+            for r in entries.take_while(|r| r.0 >= time) {
                 if r.0 == time && r.1 == e {
                     r.2 = false;
                 }
@@ -803,10 +801,9 @@ impl PurposeViolation {
 /// Customers remembered per employee for the burst test.
 const MAX_RECENT: usize = 4096;
 
-/// Notes the access's customers for the burst test (at most
-/// `burst_query_customers` of them, the lowest numbered, so a query
-/// repeated or exported counts the same ones) and forgets those older
-/// than the longest span.
+/// Notes the access's customers for the burst test (see [`counted`])
+/// and forgets those older than the longest span; at most
+/// [`MAX_RECENT`], the oldest kept.
 fn remember_recent(
     st: &mut EmpState,
     a: &crate::access::Access,
@@ -814,19 +811,47 @@ fn remember_recent(
     now: i64,
     cfg: &crate::config::PurposeViolationConfig,
 ) {
-    let Some(&longest) = cfg.burst_hours.iter().max() else {
-        return;
-    };
-    let from = now - longest as i64 * MS_PER_HOUR;
-    while st.recent.front().is_some_and(|x| x.0 < from) {
-        st.recent.pop_front();
-    }
-    let counted = a.customers.iter().zip(&a.explained);
-    for (&c, &explained) in counted.take(cfg.burst_query_customers as usize) {
+    prune_to_span(&mut st.recent, now, cfg);
+    for (c, v) in counted(a, viol, cfg) {
         if st.recent.len() >= MAX_RECENT {
             break;
         }
-        st.recent.push_back((now, c, viol && !explained));
+        st.recent.push_back((now, c, v));
+    }
+}
+
+/// The access's customers the burst test counts, each with whether it
+/// was disclosed in violation and not explained for them: at most
+/// `burst_query_customers` of them, the lowest numbered, so a query
+/// repeated or exported counts the same ones.
+fn counted<'a>(
+    a: &'a crate::access::Access,
+    viol: bool,
+    cfg: &crate::config::PurposeViolationConfig,
+) -> impl Iterator<Item = (u32, bool)> + 'a {
+    let n = if cfg.burst_hours.is_empty() {
+        0
+    } else {
+        cfg.burst_query_customers as usize
+    };
+    a.customers
+        .iter()
+        .zip(&a.explained)
+        .take(n)
+        .map(move |(&c, &explained)| (c, viol && !explained))
+}
+
+/// Drops the entries (time first) older than the longest burst span
+/// before `now`.
+fn prune_to_span(
+    recent: &mut VecDeque<(i64, u32, bool)>,
+    now: i64,
+    cfg: &crate::config::PurposeViolationConfig,
+) {
+    let longest = cfg.burst_hours.iter().max().copied().unwrap_or(0) as i64;
+    let from = now - longest * MS_PER_HOUR;
+    while recent.front().is_some_and(|x| x.0 < from) {
+        recent.pop_front();
     }
 }
 
@@ -846,19 +871,12 @@ fn remember_team_recent(
     now: i64,
     cfg: &crate::config::PurposeViolationConfig,
 ) {
-    let Some(&longest) = cfg.burst_hours.iter().max() else {
-        return;
-    };
-    let from = now - longest as i64 * MS_PER_HOUR;
-    while recent.front().is_some_and(|x| x.0 < from) {
-        recent.pop_front();
-    }
-    let counted = a.customers.iter().zip(&a.explained);
-    for (_, &explained) in counted.take(cfg.burst_query_customers as usize) {
+    prune_to_span(recent, now, cfg);
+    for (_, v) in counted(a, viol, cfg) {
         if recent.len() >= MAX_TEAM_RECENT {
             recent.pop_front();
         }
-        recent.push_back((now, a.emp, viol && !explained));
+        recent.push_back((now, a.emp, v));
     }
 }
 
